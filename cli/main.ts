@@ -1,0 +1,81 @@
+/**
+ * `worker-studio` — one CLI over the same code the extension runs:
+ *   dev [PATH] [--port N] [--inspect[=PORT]]   serve a worker (the runtime sidecar, on Node >= 24)
+ *   lsp --stdio                                the language server
+ *   check [PATH] [--format text|json]          the language server's diagnostics, printed
+ * Public contract: keep these commands and their output stable.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { findNode, NodeNotFoundError } from '../common/nodeRuntime.ts';
+
+const USAGE = `Usage:
+  worker-studio dev [PATH] [--port N] [--inspect[=PORT]]
+  worker-studio lsp --stdio
+  worker-studio check [PATH] [--format text|json]
+  worker-studio --version`;
+
+interface ServerModule {
+  startLanguageServer(): void;
+  runCheck(args: string[]): Promise<number>;
+}
+
+function loadServer(): ServerModule {
+  // dist/server.cjs sits beside dist/cli.cjs; required lazily so `dev` never pays for loading TypeScript.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path.join(__dirname, 'server.cjs')) as ServerModule;
+}
+
+/** Runs the sidecar (dist/runtime.cjs) on a Node >= 24 with the flags isolated-vm needs; resolves to its exit code. */
+async function dev(args: string[]): Promise<number> {
+  let node;
+  try {
+    node = await findNode();
+  } catch (err) {
+    if (err instanceof NodeNotFoundError) {
+      console.error(`worker-studio: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+  const child = spawn(node.path, ['--no-node-snapshot', path.join(__dirname, 'runtime.cjs'), ...args], { stdio: 'inherit' });
+  const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
+  const onInt = forward('SIGINT');
+  const onTerm = forward('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  return new Promise((resolve) => {
+    child.on('exit', (code, signal) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      resolve(code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : 15) : 1));
+    });
+  });
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'dev':
+      return dev(rest);
+    case 'lsp':
+      loadServer().startLanguageServer();
+      return new Promise<number>(() => {}); // serves until the client closes the connection (the server exits the process)
+    case 'check':
+      return loadServer().runCheck(rest);
+    case '--version':
+    case '-v':
+      console.log(VERSION);
+      return 0;
+    case undefined:
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      console.error(`worker-studio: unknown command "${command}"\n${USAGE}`);
+      return 2;
+  }
+}
+
+declare const VERSION: string;

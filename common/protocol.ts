@@ -1,0 +1,69 @@
+/**
+ * Every message between the extension (client/) and the runtime sidecar (runtime/), in one place.
+ * Transport: JSON-RPC (vscode-jsonrpc) over the sidecar's stdin/stdout when it runs with `--rpc`;
+ * the sidecar's human-readable log then goes to stderr.
+ * Method names are prefixed by area: `runtime/…`.
+ */
+import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
+
+/** Sent once the worker is built and the HTTP server accepts requests. */
+export interface ReadyParams {
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  port: number;
+  /** Port of the Chrome DevTools Protocol relay, when started with `--inspect`. */
+  inspectorPort?: number;
+  /** Absolute path of the worker's entry file. */
+  entry: string;
+  /** Absolute path of the wrangler config, when there is one. */
+  config?: string;
+}
+export const Ready = new NotificationType<ReadyParams>('runtime/ready');
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+/** A line for the user's log: the worker's console output and the sidecar's own messages. */
+export interface LogParams {
+  level: LogLevel;
+  message: string;
+  /** `file:line:column` of the console call in the user's source, when known. */
+  location?: string;
+}
+export const Log = new NotificationType<LogParams>('runtime/log');
+
+/** One finished request, as the runtime saw it. */
+export interface RequestRecord {
+  method: string;
+  url: string;
+  status: number;
+  wallMs: number;
+}
+export const RequestCompleted = new NotificationType<RequestRecord>('runtime/requestCompleted');
+
+/** A build or load failure of the worker, located in the user's source. */
+export interface BuildErrorParams {
+  message: string;
+  file?: string;
+  line?: number;
+  column?: number;
+}
+export const BuildError = new NotificationType<BuildErrorParams>('runtime/buildError');
+
+/** A request the editor asks the sidecar to send to the running worker. */
+export interface SendRequestParams {
+  method: string;
+  /** Path and query, e.g. `/api?x=1`; resolved against the worker's URL. */
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+export interface SendRequestResult {
+  status: number;
+  statusText: string;
+  headers: [string, string][];
+  body: string;
+  wallMs: number;
+}
+export const SendRequest = new RequestType<SendRequestParams, SendRequestResult, void>('runtime/sendRequest');
+
+/** Stop serving, release the isolates and exit. */
+export const Stop = new RequestType0<void, void>('runtime/stop');
