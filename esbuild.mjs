@@ -19,6 +19,8 @@ const nodeDefaults = {
   sourcemap: production ? false : 'linked',
   minify: production,
   logLevel: 'warning',
+  // jsonc-parser's `main` is a UMD build whose dynamic require('./impl/format') esbuild cannot follow; its ESM build bundles.
+  mainFields: ['module', 'main'],
 };
 
 /** @type {Record<string, esbuild.BuildOptions>} */

@@ -67,3 +67,19 @@ export const SendRequest = new RequestType<SendRequestParams, SendRequestResult,
 
 /** Stop serving, release the isolates and exit. */
 export const Stop = new RequestType0<void, void>('runtime/stop');
+
+/*
+ * Request panel (webview) <-> extension. postMessage carries these plain objects; both sides import the types only.
+ */
+
+/** Messages the request panel posts to the extension. */
+export type PanelToExtension =
+  | { type: 'ready' }
+  | { type: 'send'; request: SendRequestParams };
+
+/** Messages the extension posts to the request panel. */
+export type ExtensionToPanel =
+  | { type: 'worker'; url: string | undefined }
+  | { type: 'sending' }
+  | { type: 'response'; result: SendRequestResult }
+  | { type: 'error'; message: string };

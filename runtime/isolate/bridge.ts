@@ -1,0 +1,124 @@
+/**
+ * The isolate side of the host ↔ worker boundary: turns a WireRequest (plain copied data) into a Request,
+ * calls the worker's fetch handler (module `export default { fetch }` or service-worker `addEventListener('fetch')`),
+ * and turns its Response back into plain data. Errors come back as data too, so the host never depends on how
+ * isolated-vm transfers exceptions.
+ */
+import { Request } from './request.ts';
+import { Response } from './response.ts';
+import type { DispatchResult, WireError, WireLogLevel, WireRequest, WireResponse } from './wire.ts';
+
+/** An isolated-vm Reference to a host function, as it appears inside the isolate. */
+export interface HostReference {
+  applyIgnored(receiver: undefined, args: unknown[]): void;
+}
+
+type FetchHandler = (request: Request, env: Record<string, unknown>, ctx: ExecutionContext) => unknown;
+type FetchListener = (event: FetchEvent) => void;
+
+interface ExecutionContext {
+  waitUntil(promise: unknown): void;
+  passThroughOnException(): void;
+  props: Record<string, unknown>;
+}
+
+let logRef: HostReference | undefined;
+const fetchListeners: FetchListener[] = [];
+let moduleHandler: { target: object; fetch: FetchHandler } | undefined;
+let env: Record<string, unknown> = {};
+
+export function hostLog(level: WireLogLevel, message: string): void {
+  logRef?.applyIgnored(undefined, [level, message]);
+}
+
+function toWireError(err: unknown): WireError {
+  if (err instanceof Error) return { message: `${err.name}: ${err.message}`, stack: err.stack ?? `${err.name}: ${err.message}` };
+  return { message: `Uncaught ${String(err)}`, stack: `Uncaught ${String(err)}` };
+}
+
+function createContext(): ExecutionContext {
+  return {
+    waitUntil(promise: unknown) {
+      Promise.resolve(promise).catch((err: unknown) => hostLog('error', `waitUntil: ${toWireError(err).stack}`));
+    },
+    passThroughOnException() {
+      // There is no origin to fall back to locally; accepted so workers that call it run unchanged.
+    },
+    props: {},
+  };
+}
+
+export class FetchEvent {
+  readonly type = 'fetch';
+  readonly request: Request;
+  readonly #ctx: ExecutionContext;
+  _response: Promise<unknown> | undefined;
+  constructor(request: Request, ctx: ExecutionContext) {
+    this.request = request;
+    this.#ctx = ctx;
+  }
+  respondWith(response: unknown): void {
+    if (this._response) throw new TypeError('respondWith() was already called');
+    this._response = Promise.resolve(response);
+  }
+  waitUntil(promise: unknown): void {
+    this.#ctx.waitUntil(promise);
+  }
+  passThroughOnException(): void {}
+}
+
+/** `addEventListener` for service-worker syntax; only `fetch` events are dispatched in this version. */
+export function addEventListener(type: string, listener: FetchListener): void {
+  if (type === 'fetch') fetchListeners.push(listener);
+}
+
+async function callHandler(request: Request): Promise<unknown> {
+  const ctx = createContext();
+  if (moduleHandler) return moduleHandler.fetch.call(moduleHandler.target, request, env, ctx);
+  if (fetchListeners.length) {
+    const event = new FetchEvent(request, ctx);
+    for (const listener of fetchListeners) {
+      listener(event);
+      if (event._response) break;
+    }
+    if (!event._response) throw new Error('No fetch event listener called respondWith()');
+    return event._response;
+  }
+  throw new Error('The worker has no fetch handler: export default { fetch(request, env, ctx) { … } } or addEventListener("fetch", …)');
+}
+
+function toWire(response: Response): WireResponse {
+  return { status: response.status, statusText: response.statusText, headers: [...response.headers], body: response._peekBytes() };
+}
+
+export const bridge = {
+  /** Called once, right after the prelude: where console output goes. */
+  connect(log: HostReference): void {
+    logRef = log;
+  },
+  /** Called once the worker module has evaluated: its namespace and the `env` it gets. */
+  start(exports: Record<string, unknown>, vars: Record<string, unknown>): void {
+    env = vars;
+    const main = exports.default as { fetch?: unknown } | undefined;
+    if (main && typeof main === 'object' && typeof main.fetch === 'function') {
+      moduleHandler = { target: main, fetch: main.fetch as FetchHandler };
+    } else if (fetchListeners.length === 0) {
+      throw new Error('The worker has no fetch handler: export default { fetch(request, env, ctx) { … } } or addEventListener("fetch", …)');
+    } else {
+      // Service-worker syntax sees its bindings as globals.
+      Object.assign(globalThis, vars);
+    }
+  },
+  async dispatch(wire: WireRequest): Promise<DispatchResult> {
+    try {
+      const request = new Request(wire.url, { method: wire.method, headers: wire.headers, body: wire.body });
+      const response = await callHandler(request);
+      if (!(response instanceof Response)) {
+        throw new TypeError(`The fetch handler must return a Response, got ${response === null ? 'null' : typeof response}`);
+      }
+      return { ok: true, response: toWire(response) };
+    } catch (err) {
+      return { ok: false, error: toWireError(err) };
+    }
+  },
+};

@@ -1,0 +1,155 @@
+/**
+ * The runtime sidecar (dist/runtime.cjs): `dev [PATH] [--port N] [--inspect[=PORT]] [--rpc]`.
+ * Wiring only: resolve the project, bundle, load the worker into an isolate, serve HTTP, optionally the inspector
+ * relay and the JSON-RPC control channel, and shut all of it down in a safe order.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ProjectError, resolveWorkerProject, type WorkerProject } from '../../common/workerProject.ts';
+import type { WireResponse } from '../isolate/wire.ts';
+import { ArgsError, parseDevArgs, type DevArgs } from './args.ts';
+import { BuildFailure, bundleWorker } from './bundler.ts';
+import { ControlChannel, sendToWorker } from './controlChannel.ts';
+import { errorResponse, startHttpServer, type HttpServer } from './httpServer.ts';
+import { startInspectorRelay, type InspectorRelay } from './inspectorRelay.ts';
+import { Reporter } from './reporter.ts';
+import { createStackMapper, firstLocation } from './stackMapper.ts';
+import { WorkerIsolate, WorkerLoadError } from './workerIsolate.ts';
+
+/** isolated-vm crashes on Node >= 20 started without it (upstream README); fail with a message instead. */
+function hasNoNodeSnapshot(): boolean {
+  return process.execArgv.includes('--no-node-snapshot') || /(^|\s)--no-node-snapshot(\s|$)/.test(process.env.NODE_OPTIONS ?? '');
+}
+
+/** `vars` from the wrangler config: strings or JSON values, handed to the worker as `env`. */
+function configVars(project: WorkerProject): Record<string, unknown> {
+  const vars = project.config?.raw.vars;
+  return typeof vars === 'object' && vars !== null && !Array.isArray(vars) ? { ...(vars as Record<string, unknown>) } : {};
+}
+
+interface Running {
+  server?: HttpServer;
+  relay?: InspectorRelay;
+  worker?: WorkerIsolate;
+}
+
+async function run(args: DevArgs, reporter: Reporter, running: Running, channel: ControlChannel | undefined): Promise<void> {
+  let project: WorkerProject;
+  let bundle;
+  try {
+    project = resolveWorkerProject(args.path);
+    bundle = await bundleWorker(project.entry, project.root, 1);
+  } catch (err) {
+    if (err instanceof ProjectError || err instanceof BuildFailure) {
+      const params = { message: err.message, ...(err.file ? { file: err.file } : {}), ...(err.line ? { line: err.line } : {}), ...(err.column ? { column: err.column } : {}) };
+      await reporter.buildError(params, err.message);
+      return shutdown(1, running);
+    }
+    throw err;
+  }
+
+  const mapStack = createStackMapper(bundle.code, bundle.url);
+  try {
+    running.worker = await WorkerIsolate.create({
+      prelude: readFileSync(path.join(__dirname, 'prelude.js'), 'utf8'),
+      code: bundle.code,
+      url: bundle.url,
+      env: configVars(project),
+      inspector: args.inspectPort !== undefined,
+      onLog: (level, message) => reporter.workerLog(level, mapStack(message)),
+    });
+  } catch (err) {
+    if (err instanceof WorkerLoadError) {
+      const stack = mapStack(err.stack ?? err.message);
+      const location = firstLocation(stack) ?? { file: project.entry };
+      const where = 'line' in location ? `${location.file}:${location.line}:${location.column}` : location.file;
+      await reporter.buildError({ message: err.message, ...location }, `${where}: the worker failed to load: ${stack}`);
+      return shutdown(1, running);
+    }
+    throw err;
+  }
+  const worker = running.worker;
+
+  const server = await startHttpServer({
+    port: args.port,
+    handle: async (request): Promise<WireResponse> => {
+      const result = await worker.dispatch(request);
+      if (result.ok) return result.response;
+      const stack = mapStack(result.error.stack);
+      reporter.workerError(`✘ ${request.method} ${new URL(request.url).pathname}: ${stack}`);
+      return errorResponse(stack.startsWith(result.error.message) ? stack : `${result.error.message}\n${stack}`);
+    },
+    onCompleted: (record) => reporter.request(record),
+    onInternalError: (err) => reporter.note(`✘ internal error: ${err instanceof Error ? err.stack : String(err)}`),
+  });
+  running.server = server;
+
+  if (args.inspectPort !== undefined) {
+    running.relay = await startInspectorRelay(args.inspectPort, worker, project.config?.name ?? path.basename(project.entry));
+    reporter.note(`Debugger listening on ${running.relay.webSocketUrl}`);
+  }
+
+  channel?.listen({
+    sendRequest: (params) => sendToWorker(server.url, params),
+    stop: () => void shutdown(0, running),
+    onClosed: () => void shutdown(0, running),
+  });
+
+  reporter.ready({
+    url: server.url,
+    port: server.port,
+    ...(running.relay ? { inspectorPort: running.relay.port } : {}),
+    entry: project.entry,
+    ...(project.configPath ? { config: project.configPath } : {}),
+  });
+}
+
+let stopping = false;
+
+/** Order matters: stop taking requests, close inspector sessions, let the loop turn, then dispose the isolate. */
+async function shutdown(code: number, running: Running): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    try {
+      await running.server?.close();
+      await running.relay?.close();
+      await new Promise((resolve) => setImmediate(resolve));
+      running.worker?.dispose();
+    } catch (err) {
+      process.stderr.write(`worker-studio: error while stopping: ${err instanceof Error ? err.stack : String(err)}\n`);
+    }
+    process.exit(code);
+  }
+  return new Promise<never>(() => {});
+}
+
+async function main(): Promise<void> {
+  if (!hasNoNodeSnapshot()) {
+    process.stderr.write('worker-studio: the runtime must run as `node --no-node-snapshot runtime.cjs …` (isolated-vm needs it)\n');
+    process.exit(1);
+  }
+  let args: DevArgs;
+  try {
+    args = parseDevArgs(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof ArgsError) {
+      process.stderr.write(`worker-studio dev: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  // In --rpc mode the channel is opened first, so even a build error reaches the extension.
+  const channel = args.rpc ? new ControlChannel(process.stdin, process.stdout) : undefined;
+  const reporter = new Reporter(channel);
+  const running: Running = {};
+  process.on('SIGINT', () => void shutdown(0, running));
+  process.on('SIGTERM', () => void shutdown(0, running));
+  // The reader of stdout went away (the extension or a pipe died): nobody is listening any more.
+  process.stdout.on('error', () => void shutdown(0, running));
+  await run(args, reporter, running, channel);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`worker-studio: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,117 @@
+/**
+ * `worker-studio check [PATH] [--format text|json]`: the language server's diagnostics for a worker project, printed.
+ * Checks the entry and every file of the project in its program (not .d.ts, not node_modules), through the same
+ * diagnoseFile() the server uses. Exit code: 1 when any error, 0 otherwise, 2 for usage or project errors.
+ *   text: `src/index.ts:2:3 - error handler-type: message` (paths relative to the cwd), then `1 error, 0 warnings`
+ *   json: [{ file (absolute), line, column, endLine, endColumn (1-based, UTF-16 columns), severity, code, message }]
+ */
+import path from 'node:path';
+import { ProjectError, resolveWorkerProject } from '../../common/workerProject.ts';
+import { diagnoseFile, type WorkerDiagnostic } from './diagnostics.ts';
+import { bundledAssets, type TypeCheckAssets } from './typeCheck/assets.ts';
+import { noDocuments } from './typeCheck/host.ts';
+import { TypeCheckProject } from './typeCheck/project.ts';
+
+const USAGE = 'Usage: worker-studio check [PATH] [--format text|json]';
+
+export interface CheckOptions {
+  assets?: TypeCheckAssets;
+  cwd?: string;
+  stdout?: (text: string) => void;
+  stderr?: (text: string) => void;
+}
+
+export interface CheckJsonEntry {
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  severity: WorkerDiagnostic['severity'];
+  code: string;
+  message: string;
+}
+
+type Format = 'text' | 'json';
+
+function parseArgs(args: string[]): { target: string | undefined; format: Format } | string {
+  let target: string | undefined;
+  let format: Format = 'text';
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    let value: string | undefined;
+    if (arg === '--format') value = args[++i];
+    else if (arg.startsWith('--format=')) value = arg.slice('--format='.length);
+    else if (arg.startsWith('-')) return `unknown option ${arg}`;
+    else if (target === undefined) {
+      target = arg;
+      continue;
+    } else return `unexpected argument ${arg}`;
+    if (value !== 'text' && value !== 'json') return `--format must be text or json`;
+    format = value;
+  }
+  return { target, format };
+}
+
+/** Diagnostics of a whole worker project (the entry first, then the other files, each sorted by position). */
+export function checkProject(target: string, assets: TypeCheckAssets): WorkerDiagnostic[] {
+  const workerProject = resolveWorkerProject(target);
+  const project = new TypeCheckProject({ root: workerProject.root, entry: workerProject.entry, workerProject, assets, documents: noDocuments });
+  const files = [workerProject.entry, ...project.ownFiles().filter((f) => f !== workerProject.entry)];
+  return files.flatMap((file) => diagnoseFile(project, file));
+}
+
+export async function runCheck(args: string[], options: CheckOptions = {}): Promise<number> {
+  const out = options.stdout ?? ((text: string) => void process.stdout.write(text));
+  const err = options.stderr ?? ((text: string) => void process.stderr.write(text));
+  const cwd = options.cwd ?? process.cwd();
+  if (args.includes('--help') || args.includes('-h')) {
+    out(`${USAGE}\n`);
+    return 0;
+  }
+  const parsed = parseArgs(args);
+  if (typeof parsed === 'string') {
+    err(`worker-studio check: ${parsed}\n${USAGE}\n`);
+    return 2;
+  }
+  let diagnostics: WorkerDiagnostic[];
+  try {
+    diagnostics = checkProject(path.resolve(cwd, parsed.target ?? '.'), options.assets ?? bundledAssets());
+  } catch (e) {
+    if (e instanceof ProjectError) {
+      err(`worker-studio check: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
+  if (parsed.format === 'json') {
+    out(`${JSON.stringify(diagnostics.map(toJsonEntry), null, 2)}\n`);
+  } else {
+    for (const d of diagnostics) {
+      const [first, ...rest] = d.message.split('\n');
+      const location = `${path.relative(cwd, d.file) || d.file}:${d.start.line + 1}:${d.start.character + 1}`;
+      out(`${location} - ${d.severity} ${d.code}: ${first}\n${rest.map((line) => `  ${line}\n`).join('')}`);
+    }
+    out(`${plural(errors, 'error')}, ${plural(warnings, 'warning')}\n`);
+  }
+  return errors > 0 ? 1 : 0;
+}
+
+function toJsonEntry(d: WorkerDiagnostic): CheckJsonEntry {
+  return {
+    file: d.file,
+    line: d.start.line + 1,
+    column: d.start.character + 1,
+    endLine: d.end.line + 1,
+    endColumn: d.end.character + 1,
+    severity: d.severity,
+    code: d.code,
+    message: d.message,
+  };
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

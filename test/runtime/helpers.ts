@@ -1,0 +1,109 @@
+// Shared by the runtime tier: building the sidecar when stale, and starting `worker-studio dev` as a real process.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { once } from 'node:events';
+import { bin, repoRoot } from '../server/helpers.ts';
+
+export { bin, fixture, repoRoot } from '../server/helpers.ts';
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds dist/runtime.cjs, dist/prelude.js and dist/cli.cjs when they are older than their sources. */
+export function ensureRuntimeBuilt(): void {
+  const outputs = ['runtime.cjs', 'prelude.js', 'cli.cjs'].map((f) => path.join(repoRoot, 'dist', f));
+  const oldest = Math.min(...outputs.map((f) => (existsSync(f) ? statSync(f).mtimeMs : 0)));
+  const sources = Math.max(...['runtime', 'common', 'cli'].map((d) => newestMtime(path.join(repoRoot, d))), statSync(path.join(repoRoot, 'esbuild.mjs')).mtimeMs);
+  if (oldest > sources) return;
+  execFileSync(process.execPath, [path.join(repoRoot, 'esbuild.mjs'), 'runtime', 'prelude', 'cli'], { cwd: repoRoot, stdio: 'inherit' });
+}
+
+export interface DevProcess {
+  child: ChildProcess;
+  url: string;
+  port: number;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves when a line matching `pattern` has appeared on the stream (already or later). */
+  waitFor(stream: 'stdout' | 'stderr', pattern: RegExp): Promise<RegExpExecArray>;
+  /** SIGTERM and wait for the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Spawns `bin/worker-studio dev ...args` on this Node (>= 24) and collects its output. */
+export function spawnDev(args: string[], options: { stdin?: 'pipe' | 'ignore' } = {}): { child: ChildProcess; out: { stdout: string; stderr: string } } {
+  const child = spawn(process.execPath, [bin, 'dev', ...args], { cwd: repoRoot, stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'] });
+  const out = { stdout: '', stderr: '' };
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out.stdout += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (out.stderr += chunk));
+  return { child, out };
+}
+
+/** How long a test waits for an expected line before failing (instead of hanging the tier). */
+const WAIT_MS = 15_000;
+
+function waitForText(child: ChildProcess, out: { stdout: string; stderr: string }, stream: 'stdout' | 'stderr', pattern: RegExp): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`no ${pattern} on ${stream} within ${WAIT_MS} ms\nstdout:\n${out.stdout}\nstderr:\n${out.stderr}`));
+    }, WAIT_MS);
+    const check = () => {
+      const match = pattern.exec(out[stream]);
+      if (!match) return false;
+      cleanup();
+      resolve(match);
+      return true;
+    };
+    const onData = () => void check();
+    const onExit = (code: number | null) => {
+      if (check()) return;
+      cleanup();
+      reject(new Error(`dev exited (${code}) before ${pattern} on ${stream}\nstdout:\n${out.stdout}\nstderr:\n${out.stderr}`));
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      child[stream]!.off('data', onData);
+      child.off('exit', onExit);
+    };
+    if (check()) return;
+    // Listeners added after the collector's, so `out` is up to date when they run.
+    child[stream]!.on('data', onData);
+    child.on('exit', onExit);
+  });
+}
+
+/** Starts `dev` and waits for its `Ready on http://127.0.0.1:PORT` line. */
+export async function startDev(args: string[]): Promise<DevProcess> {
+  const { child, out } = spawnDev(args);
+  const ready = await waitForText(child, out, 'stdout', /^Ready on (http:\/\/127\.0\.0\.1:(\d+))$/m);
+  return {
+    child,
+    url: ready[1] as string,
+    port: Number(ready[2]),
+    stdout: () => out.stdout,
+    stderr: () => out.stderr,
+    waitFor: (stream, pattern) => waitForText(child, out, stream, pattern),
+    stop: async () => {
+      // A process killed by a signal has exitCode null and signalCode set; 'exit' has fired either way.
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      const [code] = (await once(child, 'exit')) as [number | null];
+      return code;
+    },
+  };
+}
+
+/** Runs `dev` to completion (for failures); resolves with the exit code and output. */
+export async function runDev(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const { child, out } = spawnDev(args);
+  // 'close' (not 'exit') waits for the output streams to end too.
+  const [code] = (await once(child, 'close')) as [number | null];
+  return { code, ...out };
+}
