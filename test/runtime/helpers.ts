@@ -1,28 +1,12 @@
 // Shared by the runtime tier: building the sidecar when stale, and starting `worker-studio dev` as a real process.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { bin, repoRoot } from '../server/helpers.ts';
+import { bin, ensureBuilt, repoRoot } from '../repo.ts';
 
-export { bin, fixture, repoRoot } from '../server/helpers.ts';
+export { bin, fixture, repoRoot } from '../repo.ts';
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) newest = Math.max(newest, statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds dist/runtime.cjs, dist/prelude.js and dist/cli.cjs when they are older than their sources. */
-export function ensureRuntimeBuilt(): void {
-  const outputs = ['runtime.cjs', 'prelude.js', 'cli.cjs'].map((f) => path.join(repoRoot, 'dist', f));
-  const oldest = Math.min(...outputs.map((f) => (existsSync(f) ? statSync(f).mtimeMs : 0)));
-  const sources = Math.max(...['runtime', 'common', 'cli'].map((d) => newestMtime(path.join(repoRoot, d))), statSync(path.join(repoRoot, 'esbuild.mjs')).mtimeMs);
-  if (oldest > sources) return;
-  execFileSync(process.execPath, [path.join(repoRoot, 'esbuild.mjs'), 'runtime', 'prelude', 'cli'], { cwd: repoRoot, stdio: 'inherit' });
-}
+/** Builds dist/runtime.cjs, dist/prelude.js and dist/cli.cjs when stale. */
+export const ensureRuntimeBuilt = (): void => ensureBuilt('runtime');
 
 export interface DevProcess {
   child: ChildProcess;
