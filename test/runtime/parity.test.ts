@@ -1,62 +1,10 @@
 // Parity with the real runtime: the same requests against `worker-studio dev` and against workerd (the oracle),
 // running the same esbuild bundle, must give the same status, content-type and body bytes.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { resolveWorkerProject } from '../../common/workerProject.ts';
-import { bundleWorker } from '../../runtime/src/bundler.ts';
+import { startWorkerd, type Oracle } from '../workerd.ts';
 import { ensureRuntimeBuilt, fixture, repoRoot, startDev, type DevProcess } from './helpers.ts';
-
-const WORKERD = path.join(repoRoot, 'node_modules/@cloudflare/workerd-linux-64/bin/workerd');
-
-interface Oracle {
-  url: string;
-  stop(): Promise<void>;
-}
-
-/** Runs the project's bundle under workerd, on a socket we already listen on (no waiting for it to bind). */
-async function startWorkerd(projectPath: string, bindings: string): Promise<Oracle> {
-  const project = resolveWorkerProject(projectPath);
-  const { code } = await bundleWorker(project.entry, project.root, 1);
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'ws-workerd-'));
-  writeFileSync(path.join(dir, 'worker.js'), code);
-  writeFileSync(
-    path.join(dir, 'config.capnp'),
-    `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [ (name = "main", worker = .worker) ],
-  sockets = [ (name = "http", http = (), service = "main") ],
-);
-const worker :Workerd.Worker = (
-  modules = [ (name = "worker.js", esModule = embed "worker.js") ],
-  compatibilityDate = "${project.config?.compatibility_date ?? '2026-11-01'}",
-  bindings = [ ${bindings} ],
-);
-`,
-  );
-  // A listening socket handed over as fd 3: requests queue in its backlog until workerd accepts them.
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  const fd = (server as unknown as { _handle: { fd: number } })._handle.fd;
-  const child: ChildProcess = spawn(WORKERD, ['serve', path.join(dir, 'config.capnp'), '--socket-fd', 'http=3'], { stdio: ['ignore', 'ignore', 'inherit', fd] });
-  server.close();
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        await once(child, 'exit');
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 interface Observed {
   status: number;
