@@ -28,6 +28,8 @@ function configVars(project: WorkerProject): Record<string, unknown> {
 }
 
 interface Running {
+  /** Set once shutdown has begun: later signals and requests to stop wait for the first one. */
+  stopping?: boolean;
   server?: HttpServer;
   relay?: InspectorRelay;
   worker?: WorkerIsolate;
@@ -104,12 +106,10 @@ async function run(args: DevArgs, reporter: Reporter, running: Running, channel:
   });
 }
 
-let stopping = false;
-
 /** Order matters: stop taking requests, close inspector sessions, let the loop turn, then dispose the isolate. */
 async function shutdown(code: number, running: Running): Promise<never> {
-  if (!stopping) {
-    stopping = true;
+  if (!running.stopping) {
+    running.stopping = true;
     try {
       await running.server?.close();
       await running.relay?.close();
