@@ -3,7 +3,7 @@
  * the request panel and the commands. Extension-lifetime disposables go to context.subscriptions.
  */
 import * as vscode from 'vscode';
-import type { SendRequestParams, SendRequestResult } from '../../common/protocol.ts';
+import type { RequestRecord, SendRequestParams, SendRequestResult } from '../../common/protocol.ts';
 import { findConfigFile } from '../../common/workerProject.ts';
 import { registerDebugging } from './debug.ts';
 import { startLanguageClient } from './languageClient.ts';
@@ -15,6 +15,12 @@ import { Workers } from './workers.ts';
 export interface WorkerStudioApi {
   /** URL of the worker commands act on, if one runs. */
   workerUrl(): string | undefined;
+  /** The running workers: their URL and sidecar process id. */
+  workers(): { url: string; pid: number | undefined }[];
+  /** Fires when a worker starts or has stopped (its process has exited). */
+  onDidChangeWorkers: vscode.Event<void>;
+  /** Fires for every request a running worker finished. */
+  onDidCompleteRequest: vscode.Event<RequestRecord>;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<WorkerStudioApi> {
@@ -42,7 +48,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Worker
     void showError(log, `Worker Studio's language server failed to start: ${err instanceof Error ? err.message : String(err)}`);
   }
 
-  return { workerUrl: () => workers.current()?.info.url };
+  return {
+    workerUrl: () => workers.current()?.info.url,
+    workers: () => workers.list().map((w) => ({ url: w.info.url, pid: w.sidecar.pid })),
+    onDidChangeWorkers: workers.onDidChange,
+    onDidCompleteRequest: workers.onDidCompleteRequest,
+  };
 }
 
 /** Whether a workspace folder holds a wrangler config: F5 then runs the worker (see the f5 keybinding). */

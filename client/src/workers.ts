@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { findNode, NodeNotFoundError } from '../../common/nodeRuntime.ts';
-import type { ReadyParams, SendRequestParams, SendRequestResult } from '../../common/protocol.ts';
+import type { ReadyParams, RequestRecord, SendRequestParams, SendRequestResult } from '../../common/protocol.ts';
 import type { Log } from './log.ts';
 import { Sidecar } from './sidecar.ts';
 
@@ -26,6 +26,9 @@ export class Workers implements vscode.Disposable {
   private readonly running = new Map<string, RunningWorker>();
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
+  private readonly completed = new vscode.EventEmitter<RequestRecord>();
+  /** Every request a running worker finished, from whatever sent it (the panel, a command, a browser, curl). */
+  readonly onDidCompleteRequest = this.completed.event;
   private readonly statusBar = vscode.window.createStatusBarItem('workerStudio.status', vscode.StatusBarAlignment.Left, 10);
   private nextId = 1;
   private readonly distDir: string;
@@ -60,7 +63,10 @@ export class Workers implements vscode.Disposable {
       port: options.port,
       inspect: options.inspect,
       log: this.log,
-      onRequest: (r) => this.log.info(`${r.method} ${r.url} → ${r.status} (${r.wallMs.toFixed(1)} ms)`),
+      onRequest: (record) => {
+        this.log.info(`${record.method} ${record.url} → ${record.status} (${record.wallMs.toFixed(1)} ms)`);
+        this.completed.fire(record);
+      },
     });
     const info = await sidecar.ready.catch(async (err: unknown) => {
       await sidecar.stop();
@@ -73,13 +79,18 @@ export class Workers implements vscode.Disposable {
     return worker;
   }
 
+  /** Stops the sidecar; the worker leaves the list (and onDidChange fires) once its process has exited. */
   async stop(id: string): Promise<void> {
     const worker = this.running.get(id);
     if (!worker) return;
-    this.running.delete(id);
-    this.update();
     await worker.sidecar.stop();
+    this.running.delete(id);
     this.log.info(`worker ${id} stopped`);
+    this.update();
+  }
+
+  list(): RunningWorker[] {
+    return [...this.running.values()];
   }
 
   async stopAll(): Promise<void> {
@@ -122,5 +133,6 @@ export class Workers implements vscode.Disposable {
     void this.stopAll();
     this.statusBar.dispose();
     this.changed.dispose();
+    this.completed.dispose();
   }
 }

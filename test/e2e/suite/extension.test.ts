@@ -6,6 +6,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
+import type { WorkerStudioApi } from '../../../client/src/extension.ts';
 import type { SendRequestParams, SendRequestResult } from '../../../common/protocol.ts';
 
 const EXTENSION_ID = 'worker-studio.worker-studio';
@@ -302,8 +303,12 @@ suite('Worker Studio in VS Code', () => {
     }
   });
 
-  test('stopDebugging ends the debug session', async () => {
+  test('stopDebugging ends the debug session and the worker sidecar process', async () => {
     assert.ok(sessions.size > 0, 'no debug session is running');
+    const api = vscode.extensions.getExtension<WorkerStudioApi>(EXTENSION_ID)!.exports;
+    const pids = api.workers().map((w) => w.pid);
+    assert.equal(pids.length, 1, `expected the one worker of the debug session, got ${JSON.stringify(api.workers())}`);
+    const workersGone = waitForEvent(api.onDidChangeWorkers, () => (api.workers().length === 0 ? true : undefined), 20_000, () => `workers still running: ${JSON.stringify(api.workers())}`);
     const names = () => [...sessions].map((s) => `${s.name} (${s.type})`).join(', ');
     const allEnded = waitForEvent(
       vscode.debug.onDidTerminateDebugSession,
@@ -314,6 +319,10 @@ suite('Worker Studio in VS Code', () => {
     // (the suite's onDidTerminateDebugSession listener, registered first, removes each session before this check runs)
     await vscode.debug.stopDebugging();
     await allEnded;
+    await workersGone;
+    for (const pid of pids) {
+      assert.throws(() => process.kill(pid!, 0), /ESRCH/, `the sidecar process ${pid} is still alive after the debug session ended`);
+    }
     // (activeDebugSession is updated by a separate message that may trail the terminate events: reported, not asserted)
     if (vscode.debug.activeDebugSession) console.log(`    (activeDebugSession still reports ${vscode.debug.activeDebugSession.name})`);
   });
