@@ -1,6 +1,6 @@
 /**
  * Packaging the extension as a VSIX, shared by `npm run package` (scripts/package.mjs, production build) and the E2E
- * runner's install check (test/e2e/run.ts, packages whatever is built). Builds nothing itself.
+ * runner's install check (test/e2e/vsixCheck.ts, packages whatever is built). Builds nothing itself.
  *
  * What ships is decided by `.vscodeignore` (an allowlist). The bundles in dist/ are self-contained except for the
  * runtime sidecar's external modules (isolated-vm: a native addon; esbuild: runs its own binary), which must ship
