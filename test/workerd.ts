@@ -32,7 +32,7 @@ const config :Workerd.Config = (
 );
 const worker :Workerd.Worker = (
   modules = [ (name = "worker.js", esModule = embed "worker.js") ],
-  compatibilityDate = "${project.config?.compatibility_date ?? '2026-11-01'}",
+  compatibilityDate = "${project.config?.compatibility_date ?? '2026-10-01'}",
   bindings = [ ${bindings} ],
 );
 `,
