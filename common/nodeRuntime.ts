@@ -21,16 +21,25 @@ export interface FoundNode {
   source: string;
 }
 
+/** What the search looks at: this process and its environment (a parameter so tests can stand in another host). */
+export interface SearchContext {
+  env: NodeJS.ProcessEnv;
+  execPath: string;
+  versions: NodeJS.ProcessVersions;
+}
+
+const thisProcess: SearchContext = { env: process.env, execPath: process.execPath, versions: process.versions };
+
 /** Where `scripts/provision.sh node` (and the README's quick start) puts a Node 24 when the machine has none. */
-export function managedNodePath(): string {
-  const cache = process.env.WORKER_STUDIO_CACHE ?? path.join(os.homedir(), '.cache', 'worker-studio');
+export function managedNodePath(env: NodeJS.ProcessEnv = process.env): string {
+  const cache = env.WORKER_STUDIO_CACHE ?? path.join(os.homedir(), '.cache', 'worker-studio');
   const bin = process.platform === 'win32' ? 'node.exe' : path.join('bin', 'node');
   return path.join(cache, 'node24', 'node_modules', `node-${process.platform}-${process.arch}`, bin);
 }
 
-/** True when this process is a plain Node (not Electron) new enough to host the sidecar itself. */
-export function currentProcessIsUsable(): boolean {
-  return !process.versions.electron && majorOf(process.versions.node) >= MIN_NODE_MAJOR;
+/** True when the process is a plain Node (not Electron) new enough to host the sidecar itself. */
+export function currentProcessIsUsable(context: SearchContext = thisProcess): boolean {
+  return !context.versions.electron && majorOf(context.versions.node) >= MIN_NODE_MAJOR;
 }
 
 function majorOf(version: string): number {
@@ -45,9 +54,9 @@ function versionOf(nodePath: string): Promise<string | undefined> {
   });
 }
 
-function onPath(): string | undefined {
+function onPath(env: NodeJS.ProcessEnv): string | undefined {
   const exe = process.platform === 'win32' ? 'node.exe' : 'node';
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, exe);
     if (existsSync(candidate)) return candidate;
@@ -59,25 +68,25 @@ function onPath(): string | undefined {
  * Candidates in order: an explicit path (setting or WORKER_STUDIO_NODE), this process when it is a real Node >= 24,
  * the managed install, then `node` on PATH.
  */
-export function nodeCandidates(explicit?: NodeCandidate): NodeCandidate[] {
+export function nodeCandidates(explicit?: NodeCandidate, context: SearchContext = thisProcess): NodeCandidate[] {
   const list: NodeCandidate[] = [];
   if (explicit) list.push(explicit);
-  if (process.env.WORKER_STUDIO_NODE) list.push({ path: process.env.WORKER_STUDIO_NODE, source: 'WORKER_STUDIO_NODE' });
-  if (currentProcessIsUsable()) list.push({ path: process.execPath, source: 'this process' });
-  list.push({ path: managedNodePath(), source: 'managed install' });
-  const fromPath = onPath();
+  if (context.env.WORKER_STUDIO_NODE) list.push({ path: context.env.WORKER_STUDIO_NODE, source: 'WORKER_STUDIO_NODE' });
+  if (currentProcessIsUsable(context)) list.push({ path: context.execPath, source: 'this process' });
+  list.push({ path: managedNodePath(context.env), source: 'managed install' });
+  const fromPath = onPath(context.env);
   if (fromPath) list.push({ path: fromPath, source: 'PATH' });
   return list;
 }
 
 export class NodeNotFoundError extends Error {
   readonly tried: { candidate: NodeCandidate; version?: string }[];
-  constructor(tried: { candidate: NodeCandidate; version?: string }[]) {
+  constructor(tried: { candidate: NodeCandidate; version?: string }[], env: NodeJS.ProcessEnv = process.env) {
     const lines = tried.map(({ candidate, version }) => `  ${candidate.source}: ${candidate.path} (${version ? `v${version}` : 'not found'})`);
     super(
       `Worker Studio needs Node.js >= ${MIN_NODE_MAJOR} to run workers (isolated-vm 7 loads only there). Tried:\n${lines.join('\n')}\n` +
         `Install Node ${MIN_NODE_MAJOR}+ and put it on PATH, set the "workerStudio.nodePath" setting (or WORKER_STUDIO_NODE), ` +
-        `or run \`scripts/provision.sh node\` from the Worker Studio repository to install one into ${path.dirname(path.dirname(managedNodePath()))}.`,
+        `or run \`scripts/provision.sh node\` from the Worker Studio repository to install one into ${path.dirname(path.dirname(managedNodePath(env)))}.`,
     );
     this.name = 'NodeNotFoundError';
     this.tried = tried;
@@ -85,15 +94,15 @@ export class NodeNotFoundError extends Error {
 }
 
 /** The first candidate that runs and reports a major version >= 24. */
-export async function findNode(explicit?: NodeCandidate): Promise<FoundNode> {
+export async function findNode(explicit?: NodeCandidate, context: SearchContext = thisProcess): Promise<FoundNode> {
   const tried: { candidate: NodeCandidate; version?: string }[] = [];
-  for (const candidate of nodeCandidates(explicit)) {
-    if (candidate.path === process.execPath && currentProcessIsUsable()) {
-      return { path: candidate.path, version: process.versions.node, source: candidate.source };
+  for (const candidate of nodeCandidates(explicit, context)) {
+    if (candidate.path === context.execPath && currentProcessIsUsable(context)) {
+      return { path: candidate.path, version: context.versions.node, source: candidate.source };
     }
     const version = existsSync(candidate.path) ? await versionOf(candidate.path) : undefined;
     tried.push(version === undefined ? { candidate } : { candidate, version });
     if (version && majorOf(version) >= MIN_NODE_MAJOR) return { path: candidate.path, version, source: candidate.source };
   }
-  throw new NodeNotFoundError(tried);
+  throw new NodeNotFoundError(tried, context.env);
 }
