@@ -73,6 +73,7 @@ export class RequestPanelProvider implements vscode.WebviewViewProvider {
   form { display: flex; gap: 4px; }
   select, input, button { font: inherit; color: var(--vscode-input-foreground); background: var(--vscode-input-background);
     border: 1px solid var(--vscode-input-border, transparent); padding: 3px 6px; }
+  select { flex: 0 0 auto; }
   input { flex: 1; min-width: 0; }
   button { color: var(--vscode-button-foreground); background: var(--vscode-button-background); border: none; cursor: pointer; }
   button:hover { background: var(--vscode-button-hoverBackground); }
@@ -81,7 +82,7 @@ export class RequestPanelProvider implements vscode.WebviewViewProvider {
   #status { margin: 8px 0 4px; font-weight: 600; }
   #status.ok { color: var(--vscode-testing-iconPassed); }
   #status.fail { color: var(--vscode-errorForeground); }
-  pre { white-space: pre-wrap; word-break: break-all; background: var(--vscode-textCodeBlock-background); padding: 6px; margin: 0;
+  pre { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--vscode-textCodeBlock-background); padding: 6px; margin: 0;
     font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size); }
 </style>
 </head>
@@ -90,7 +91,7 @@ export class RequestPanelProvider implements vscode.WebviewViewProvider {
   <form id="request" aria-label="Request">
     <select id="method" aria-label="Method">${['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'].map((m) => `<option>${m}</option>`).join('')}</select>
     <input id="path" aria-label="Path and query" value="/" spellcheck="false">
-    <button id="send" type="submit" title="Send (Ctrl+Enter)">Send</button>
+    <button id="send" type="submit" title="Send (Ctrl+Enter)" disabled>Send</button>
   </form>
   <div id="status" role="status" aria-live="polite"></div>
   <pre id="body" aria-label="Response body"></pre>

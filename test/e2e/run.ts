@@ -3,6 +3,9 @@
  *
  * 1. Runs the mocha suite dist/test/e2e/index.cjs (from test/e2e/suite/) in a real VS Code extension host, with this
  *    repo as the extension under development, on a temp COPY of test/fixtures/e2e-workspace plus examples/hello as hello/.
+ *    With code-server, panelDriver.ts drives the request panel in the browser meanwhile (the suite's panel test waits
+ *    for its requests; WORKER_STUDIO_E2E_PANEL_DRIVER=1 registers that test) and screenshots it to panel.png in the
+ *    work dir; the tier fails if the drive did not complete. Electron can't be driven: there the test is left out.
  * 2. The VSIX check (vsixCheck.ts): packages the built extension, installs it with the host's CLI and, with code-server,
  *    runs hello through the INSTALLED copy.
  *
@@ -24,6 +27,7 @@ import { fixture, repoRoot } from '../repo.ts';
 import { runCodeServer } from './hosts/codeServer.ts';
 import { runElectron } from './hosts/electron.ts';
 import { selectHost } from './hosts/select.ts';
+import { drivePanel, type PanelDrive } from './panelDriver.ts';
 import { extensionUnderTest, helloExample, suiteEntry } from './paths.ts';
 import { cleanup, exitAfterCleanup, exitOnSignals, makeWorkDir } from './processes.ts';
 import { clearDiagnostics, Failure, log, printDiagnostics, seconds } from './report.ts';
@@ -72,21 +76,36 @@ async function main(): Promise<number> {
 
   const work = makeWorkDir();
   const workspace = makeWorkspace(work);
-  const env = { WORKER_STUDIO_NODE: nodeBin };
+  const env: Record<string, string> = { WORKER_STUDIO_NODE: nodeBin };
   log(`host ${host.kind}; workspace ${workspace}`);
+  if (host.kind === 'code-server') env.WORKER_STUDIO_E2E_PANEL_DRIVER = '1';
+  else log('request panel: not driven (the panel drive is code-server-only; the suite leaves its panel test out)');
+  let panel: PanelDrive | undefined;
 
   const suiteStarted = performance.now();
   const suite = { folder: workspace, extensionDevelopmentPath: extensionUnderTest, extensionTestsPath: suiteEntry, env };
   const code =
     host.kind === 'electron'
       ? await runElectron({ ...suite, executable: host.executable, dir: work })
-      : await runCodeServer({ ...suite, label: 'suite', bin: host.bin, chromium: host.chromium, dir: path.join(work, 'suite') }, nodeBin);
+      : await runCodeServer(
+          {
+            ...suite,
+            label: 'suite',
+            bin: host.bin,
+            chromium: host.chromium,
+            dir: path.join(work, 'suite'),
+            onPage: (page) => (panel = drivePanel(page, path.join(work, 'panel.png'))),
+          },
+          nodeBin,
+        );
   log(`suite (${host.kind}): exit ${code} in ${seconds(suiteStarted)}`);
   const failures: string[] = [];
   if (code !== 0) {
     printDiagnostics();
     failures.push(`the E2E suite failed (exit ${code}); see the test output above`);
   }
+  const panelProblem = panel?.problem(); // before cleanup closes the browser
+  if (panelProblem) failures.push(`the request panel drive did not complete: ${panelProblem}`);
   clearDiagnostics();
   await cleanup(); // stop the suite's code-server before the next one
 

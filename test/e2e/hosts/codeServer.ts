@@ -3,6 +3,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Page } from 'playwright-core';
 import { repoRoot } from '../../repo.ts';
 import { freePort, onCleanup, trackGroup } from '../processes.ts';
 import { addDiagnostics, Failure, log, printExtensionHostLogs, printSection, seconds, tail } from '../report.ts';
@@ -37,6 +38,8 @@ export interface CodeServerRun {
   dir: string;
   extensionsDir?: string;
   env: Record<string, string>;
+  /** Called with the workbench's page before it loads, to drive the UI while the tests run (panelDriver.ts). */
+  onPage?: (page: Page) => void;
 }
 
 /** code-server's environment: HOME and XDG dirs under `dir` (nothing of the user's), `nodeBin` first on PATH. */
@@ -119,6 +122,8 @@ export async function runCodeServer(run: CodeServerRun, nodeBin: string): Promis
     }
     exitCode(code);
   });
+
+  run.onPage?.(page);
 
   const remote = (p: string) => `vscode-remote://127.0.0.1:${port}${p}`;
   const payload = [

@@ -7,10 +7,14 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { WorkerStudioApi } from '../../../client/src/extension.ts';
-import type { SendRequestParams, SendRequestResult } from '../../../common/protocol.ts';
+import type { RequestRecord, SendRequestParams, SendRequestResult } from '../../../common/protocol.ts';
 
 const EXTENSION_ID = 'worker-studio.worker-studio';
 const BREAKPOINT_TEXT = 'const url = new URL(request.url);';
+/** Set by the runner when the code-server host drives the request panel in the browser (test/e2e/panelDriver.ts). */
+const PANEL_DRIVEN = process.env.WORKER_STUDIO_E2E_PANEL_DRIVER === '1';
+
+const studioApi = () => vscode.extensions.getExtension<WorkerStudioApi>(EXTENSION_ID)!.exports;
 
 function workspaceFolder(): vscode.WorkspaceFolder {
   const folder = vscode.workspace.workspaceFolders?.[0];
@@ -241,6 +245,30 @@ suite('Worker Studio in VS Code', () => {
     assert.deepEqual(body.query, { x: '1' });
   });
 
+  if (PANEL_DRIVEN) {
+    test('the request panel sends the request a user typed into it (driven in the browser by panelDriver.ts)', async () => {
+      const studio = studioApi();
+      assert.equal(studio.workers().length, 1, `needs the worker of the F5 test: ${JSON.stringify(studio.workers())}`);
+      // panelDriver.ts sends GET /json?from=panel through the panel, checks what the panel shows, then sends
+      // from=panel-checked. Nothing else sends these markers.
+      const records: RequestRecord[] = [];
+      const recording = studio.onDidCompleteRequest((record) => records.push(record));
+      const from = (marker: string) => () => records.find((r) => new URL(r.url, 'http://worker').searchParams.get('from') === marker);
+      const seen = () => `requests the worker completed meanwhile: ${records.map((r) => `${r.method} ${r.url} → ${r.status}`).join(' | ') || 'none'}`;
+      try {
+        await vscode.commands.executeCommand('workerStudio.requestPanel.focus');
+        const sent = await waitForEvent(studio.onDidCompleteRequest, from('panel'), 45_000, () => `the request panel never sent GET /json?from=panel (see the runner's "panel:" lines); ${seen()}`);
+        assert.equal(sent.status, 200, `the panel's request: ${JSON.stringify(sent)}`);
+        assert.equal(sent.method, 'GET', `the panel's request: ${JSON.stringify(sent)}`);
+        await waitForEvent(studio.onDidCompleteRequest, from('panel-checked'), 20_000, () => `the panel driver did not confirm it saw the response (see the runner's "panel:" lines); ${seen()}`);
+      } finally {
+        recording.dispose();
+      }
+    });
+  } else {
+    console.log('    (request panel test left out: only the code-server host drives the panel; WORKER_STUDIO_E2E_PANEL_DRIVER is not 1)');
+  }
+
   test('a breakpoint in hello/src/index.ts stops a request, shows the TS frame, and continues', async () => {
     assert.ok(vscode.debug.activeDebugSession, 'needs the debug session of the previous test');
     const file = inWorkspace('hello', 'src', 'index.ts');
@@ -305,7 +333,7 @@ suite('Worker Studio in VS Code', () => {
 
   test('stopDebugging ends the debug session and the worker sidecar process', async () => {
     assert.ok(sessions.size > 0, 'no debug session is running');
-    const api = vscode.extensions.getExtension<WorkerStudioApi>(EXTENSION_ID)!.exports;
+    const api = studioApi();
     const pids = api.workers().map((w) => w.pid);
     assert.equal(pids.length, 1, `expected the one worker of the debug session, got ${JSON.stringify(api.workers())}`);
     const workersGone = waitForEvent(api.onDidChangeWorkers, () => (api.workers().length === 0 ? true : undefined), 20_000, () => `workers still running: ${JSON.stringify(api.workers())}`);
