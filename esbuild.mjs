@@ -23,6 +23,30 @@ const nodeDefaults = {
   mainFields: ['module', 'main'],
 };
 
+/** Redirects a few of whatwg-url's imports to the prelude's own shims. @returns {esbuild.Plugin} */
+function preludeShims() {
+  const shims = path.join(root, 'runtime/isolate/shims');
+  const redirects = {
+    '@exodus/bytes/encoding.js': 'empty.ts',
+    '@exodus/bytes/whatwg.js': 'exodusWhatwg.ts',
+  };
+  return {
+    name: 'prelude-shims',
+    setup(build) {
+      build.onResolve({ filter: /^@exodus\/bytes\/(encoding|whatwg)\.js$/ }, (args) => ({ path: path.join(shims, redirects[args.path]) }));
+      build.onResolve({ filter: /^tr46$/ }, () => ({ path: path.join(shims, 'tr46.cjs') }));
+      // A string handed to JSON.parse on first use scans far faster than a 190 KB array literal in every context.
+      build.onLoad({ filter: /[\\/]tr46[\\/]lib[\\/]mappingTable\.json$/ }, (args) => ({
+        contents: `module.exports = JSON.parse(${JSON.stringify(readFileSync(args.path, 'utf8'))});`,
+        loader: 'js',
+      }));
+      build.onResolve({ filter: /^\.\/encoding$/ }, (args) =>
+        args.importer.includes(`${path.sep}whatwg-url${path.sep}`) ? { path: path.join(shims, 'whatwgUrlEncoding.ts') } : undefined,
+      );
+    },
+  };
+}
+
 /** @type {Record<string, esbuild.BuildOptions>} */
 const bundles = {
   // The extension: runs in the VS Code extension host, the only code that imports `vscode`.
@@ -32,7 +56,9 @@ const bundles = {
   // The runtime sidecar: Node >= 24 only. isolated-vm is a native addon and esbuild runs its own binary: both stay external.
   runtime: { ...nodeDefaults, target: 'node24', entryPoints: ['runtime/src/main.ts'], outfile: 'dist/runtime.cjs', external: ['isolated-vm', 'esbuild'] },
   // The web platform inside each isolate, evaluated before the worker: a plain script for a bare V8 context.
-  prelude: { bundle: true, platform: 'neutral', format: 'iife', target: 'es2023', entryPoints: ['runtime/isolate/prelude.ts'], outfile: 'dist/prelude.js', sourcemap: false, minify: production, logLevel: 'warning' },
+  // whatwg-url's UTF-8-only needs are served by shims (runtime/isolate/shims): its encoding helpers read globals at load
+  // time, @exodus/bytes would add ~400 KB of legacy-encoding tables the URL API never uses, and tr46's tables load lazily.
+  prelude: { bundle: true, platform: 'neutral', format: 'iife', target: 'es2023', entryPoints: ['runtime/isolate/prelude.ts'], outfile: 'dist/prelude.js', sourcemap: false, minify: production, logLevel: 'warning', mainFields: ['module', 'main'], plugins: [preludeShims()] },
   // The CLI (bin/worker-studio): argument parsing; loads server.cjs / spawns runtime.cjs.
   cli: { ...nodeDefaults, entryPoints: ['cli/main.ts'], outfile: 'dist/cli.cjs', define: { VERSION: JSON.stringify(version) } },
   // The request panel's script, for the webview (a browser).

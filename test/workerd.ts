@@ -73,3 +73,82 @@ export async function startWorkerd(projectPath: string, bindings: string): Promi
     },
   };
 }
+
+/** workerd bindings (capnp) for the config's `vars`: strings as text, anything else as JSON — what wrangler does. */
+export function bindingsFromVars(vars: unknown): string {
+  if (typeof vars !== 'object' || vars === null || Array.isArray(vars)) return '';
+  return Object.entries(vars as Record<string, unknown>)
+    .map(([name, value]) => (typeof value === 'string' ? `(name = ${JSON.stringify(name)}, text = ${JSON.stringify(value)})` : `(name = ${JSON.stringify(name)}, json = ${JSON.stringify(JSON.stringify(value))})`))
+    .join(', ');
+}
+
+export interface WorkerdService {
+  /** Names the service and its socket: letters, digits and dashes. */
+  name: string;
+  projectPath: string;
+  /** capnp bindings; default: the config's `vars`. */
+  bindings?: string;
+}
+
+/**
+ * A folder with one config serving several projects, each as its own service on its own socket (`<name>`): one
+ * workerd process for many workers. A bundle without exports is loaded as a service-worker script.
+ */
+export async function prepareWorkerdServices(services: WorkerdService[]): Promise<string> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ws-workerd-'));
+  const workers: string[] = [];
+  await Promise.all(
+    services.map(async (service, i) => {
+      const project = resolveWorkerProject(service.projectPath);
+      const { code } = await bundleWorker(project.entry, project.root, 1);
+      const file = `worker-${i}.js`;
+      writeFileSync(path.join(dir, file), code);
+      const isModule = /^export\s*\{|^export default/m.test(code);
+      const flags = project.config?.compatibility_flags ?? [];
+      workers[i] = `const w${i} :Workerd.Worker = (
+  ${isModule ? `modules = [ (name = "worker.js", esModule = embed "${file}") ]` : `serviceWorkerScript = embed "${file}"`},
+  compatibilityDate = "${project.config?.compatibility_date ?? '2026-10-01'}",
+  compatibilityFlags = [ ${flags.map((f) => JSON.stringify(f)).join(', ')} ],
+  bindings = [ ${service.bindings ?? bindingsFromVars(project.config?.raw.vars)} ],
+);`;
+    }),
+  );
+  writeFileSync(
+    path.join(dir, 'config.capnp'),
+    `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ ${services.map((s, i) => `(name = "${s.name}", worker = .w${i})`).join(', ')} ],
+  sockets = [ ${services.map((s) => `(name = "${s.name}", http = (), service = "${s.name}")`).join(', ')} ],
+);
+${workers.join('\n')}
+`,
+  );
+  return dir;
+}
+
+/** Serves a folder from prepareWorkerdServices with one workerd process; `urls` maps each service name to its socket. */
+export async function serveWorkerdServices(dir: string, names: string[]): Promise<{ urls: Map<string, string>; pid: number | undefined; stop(): Promise<void> }> {
+  const servers = await Promise.all(
+    names.map(async () => {
+      const server = net.createServer();
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return server;
+    }),
+  );
+  const fds = servers.map((server) => (server as unknown as { _handle: { fd: number } })._handle.fd);
+  const child: ChildProcess = spawn(WORKERD, ['serve', path.join(dir, 'config.capnp'), ...names.flatMap((name, i) => ['--socket-fd', `${name}=${i + 3}`])], {
+    stdio: ['ignore', 'ignore', 'inherit', ...fds],
+  });
+  const urls = new Map(names.map((name, i) => [name, `http://127.0.0.1:${(servers[i]!.address() as net.AddressInfo).port}`]));
+  for (const server of servers) server.close();
+  return {
+    urls,
+    pid: child.pid,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await once(child, 'exit');
+      }
+    },
+  };
+}

@@ -1,61 +1,153 @@
 /**
- * The Fetch "Body" part shared by Request and Response. Bodies are held as bytes: this skeleton has no streams yet,
- * so `body` (a ReadableStream) is not provided; text()/json()/arrayBuffer()/bytes() and bodyUsed are.
+ * The Fetch "Body" part shared by Request and Response. A body is a ReadableStream, created lazily when the body
+ * started as known bytes (a string, buffer, Blob, FormData, URLSearchParams): such bodies keep their bytes as the
+ * "source", so the host can send them with a Content-Length (as workerd does) and reading them needs no stream.
  */
+import { Blob } from './blob.ts';
 import { toBytes, utf8Decode, utf8Encode } from './encoding.ts';
+import { FormData, parseFormData, serializeFormData } from './formdata.ts';
+import { isDisturbed, readAll, ReadableStream, streamOfBytes } from './streams.ts';
 import { URLSearchParams } from './url.ts';
 
-export type BodyInit = string | ArrayBuffer | ArrayBufferView | URLSearchParams | null | undefined;
+export type BodyInit = string | ArrayBuffer | ArrayBufferView | URLSearchParams | Blob | FormData | ReadableStream | null | undefined;
 
+/** A body: known bytes (`source`), a stream, or neither (null body). */
 export interface ExtractedBody {
-  bytes: Uint8Array | null;
+  source: Uint8Array | null;
+  stream: ReadableStream | null;
   contentType: string | null;
 }
 
-/** The standard's "extract a body": bytes plus the default Content-Type for the kind of value. */
+export const NO_BODY: ExtractedBody = { source: null, stream: null, contentType: null };
+
+// workerd's messages, word for word (the trailing comma of the clone one included).
+const USED_MESSAGE = 'Body has already been used. It can only be used once. Use tee() first if you need to read it twice.';
+const LOCKED_MESSAGE = 'This ReadableStream is currently locked to a reader.';
+const CLONE_LOCKED_MESSAGE = 'This ReadableStream is currently locked to a reader,';
+
+/** The standard's "extract a body": bytes or a stream, plus the default Content-Type for the kind of value. */
 export function extractBody(init: BodyInit): ExtractedBody {
-  if (init === null || init === undefined) return { bytes: null, contentType: null };
-  if (typeof init === 'string') return { bytes: utf8Encode(init), contentType: 'text/plain;charset=UTF-8' };
-  if (init instanceof URLSearchParams) return { bytes: utf8Encode(init.toString()), contentType: 'application/x-www-form-urlencoded;charset=UTF-8' };
-  if (init instanceof ArrayBuffer || ArrayBuffer.isView(init)) return { bytes: toBytes(init).slice(), contentType: null };
+  if (init === null || init === undefined) return NO_BODY;
+  if (typeof init === 'string') return { source: utf8Encode(init), stream: null, contentType: 'text/plain;charset=UTF-8' };
+  if (init instanceof ReadableStream) {
+    if (init.locked || isDisturbed(init)) throw new TypeError('This ReadableStream is disturbed (has already been read from), and cannot be used as a body.');
+    return { source: null, stream: init, contentType: null };
+  }
+  if (init instanceof URLSearchParams) return { source: utf8Encode(init.toString()), stream: null, contentType: 'application/x-www-form-urlencoded;charset=UTF-8' };
+  if (init instanceof Blob) return { source: init._bytes(), stream: null, contentType: init.type || null };
+  if (init instanceof FormData) {
+    const { bytes, boundary } = serializeFormData(init);
+    return { source: bytes, stream: null, contentType: `multipart/form-data; boundary=${boundary}` };
+  }
+  if (init instanceof ArrayBuffer || ArrayBuffer.isView(init)) return { source: toBytes(init).slice(), stream: null, contentType: null };
   // Anything else is stringified, as WebIDL's USVString fallback does.
-  return { bytes: utf8Encode(String(init)), contentType: 'text/plain;charset=UTF-8' };
+  return { source: utf8Encode(String(init)), stream: null, contentType: 'text/plain;charset=UTF-8' };
 }
 
-export class Body {
-  #bytes: Uint8Array | null;
-  #used = false;
+/** What the host gets for a body: bytes it can send with a Content-Length, a stream to pull, or nothing. */
+export type WireBody = { kind: 'none' } | { kind: 'bytes'; bytes: Uint8Array } | { kind: 'stream'; stream: ReadableStream };
 
-  constructor(bytes: Uint8Array | null) {
-    this.#bytes = bytes;
+export class Body {
+  #source: Uint8Array | null;
+  #stream: ReadableStream | null;
+  #hasBody: boolean;
+  /** Consumed without ever creating the stream (the bytes fast path). */
+  #usedSource = false;
+
+  constructor(body: ExtractedBody) {
+    this.#source = body.source;
+    this.#stream = body.stream;
+    this.#hasBody = body.source !== null || body.stream !== null;
+  }
+
+  get body(): ReadableStream | null {
+    if (!this.#hasBody) return null;
+    if (!this.#stream) {
+      this.#stream = streamOfBytes(this.#usedSource ? new Uint8Array(0) : (this.#source as Uint8Array));
+      if (this.#usedSource) void this.#stream.cancel();
+    }
+    return this.#stream;
   }
 
   get bodyUsed(): boolean {
-    return this.#used;
+    return this.#hasBody && (this.#usedSource || (this.#stream !== null && isDisturbed(this.#stream)));
   }
 
-  /** Internal: the bytes without consuming them (clone, handing the response to the host). */
-  _peekBytes(): Uint8Array | null {
-    return this.#bytes;
+  #contentType(): string | null {
+    return (this as unknown as { headers: { get(name: string): string | null } }).headers.get('content-type');
   }
 
-  #consume(): Uint8Array {
-    if (this.#used) throw new TypeError('Body has already been used. It can only be used once.');
-    this.#used = true;
-    return this.#bytes ?? new Uint8Array(0);
+  async #consume(): Promise<Uint8Array> {
+    if (this.bodyUsed) throw new TypeError(USED_MESSAGE);
+    if (this.#stream?.locked) throw new TypeError(LOCKED_MESSAGE);
+    if (!this.#hasBody) return new Uint8Array(0);
+    if (!this.#stream) {
+      this.#usedSource = true;
+      return this.#source as Uint8Array;
+    }
+    return readAll(this.#stream);
   }
 
   async arrayBuffer(): Promise<ArrayBuffer> {
-    const bytes = this.#consume();
-    return bytes.slice().buffer as ArrayBuffer;
+    return (await this.#consume()).slice().buffer as ArrayBuffer;
   }
   async bytes(): Promise<Uint8Array> {
-    return this.#consume().slice();
+    return (await this.#consume()).slice();
   }
   async text(): Promise<string> {
-    return utf8Decode(this.#consume());
+    return utf8Decode(await this.#consume());
   }
   async json(): Promise<unknown> {
     return JSON.parse(await this.text());
+  }
+  async blob(): Promise<Blob> {
+    const bytes = await this.#consume();
+    return Blob._fromBytes(bytes.slice(), this.#contentType() ?? '');
+  }
+  async formData(): Promise<FormData> {
+    const contentType = this.#contentType();
+    const bytes = await this.#consume();
+    return parseFormData(bytes, contentType);
+  }
+
+  /** Internal (constructors): replaces the body. */
+  _setBody(body: ExtractedBody): void {
+    this.#source = body.source;
+    this.#stream = body.stream;
+    this.#hasBody = body.source !== null || body.stream !== null;
+    this.#usedSource = false;
+  }
+
+  /** Internal (clone): a second body with the same content; a stream body is teed, this body keeps one branch. */
+  _cloneBody(): ExtractedBody {
+    if (this.bodyUsed || this.#stream?.locked) throw new TypeError(CLONE_LOCKED_MESSAGE);
+    if (!this.#hasBody) return NO_BODY;
+    if (!this.#stream) return { source: this.#source, stream: null, contentType: null };
+    const [mine, theirs] = this.#stream.tee();
+    this.#stream = mine;
+    return { source: this.#source, stream: theirs, contentType: null };
+  }
+
+  /** Internal (new Request(request)): moves the body out; this one is then used. */
+  _transferBody(): ExtractedBody {
+    if (!this.#hasBody) return NO_BODY;
+    if (this.bodyUsed || this.#stream?.locked) throw new TypeError('Cannot reconstruct a Request with a used body.');
+    const body = this.#stream ? { source: null, stream: this.#stream, contentType: null } : { source: this.#source, stream: null, contentType: null };
+    if (this.#stream) this.#stream = streamOfBytes(new Uint8Array(0));
+    this.#usedSource = true;
+    if (this.#stream) void this.#stream.cancel();
+    return body;
+  }
+
+  /** Internal (handing a Response to the host): its bytes when known and untouched, else its stream. */
+  _wireBody(): WireBody {
+    if (!this.#hasBody) return { kind: 'none' };
+    if (this.bodyUsed) throw new TypeError(USED_MESSAGE);
+    if (this.#stream?.locked) throw new TypeError(LOCKED_MESSAGE);
+    if (!this.#stream) {
+      this.#usedSource = true;
+      return { kind: 'bytes', bytes: this.#source as Uint8Array };
+    }
+    return { kind: 'stream', stream: this.#stream };
   }
 }

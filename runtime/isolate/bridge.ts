@@ -6,7 +6,11 @@
  */
 import { Request } from './request.ts';
 import { Response } from './response.ts';
+import { chunkBytes, connectZlib, ReadableStream, type ReadableStreamDefaultReader, type ZlibReference } from './streams.ts';
 import type { DispatchResult, WireError, WireLogLevel, WireRequest, WireResponse } from './wire.ts';
+import { connectHost } from './host.ts';
+import type { HostServiceReferences } from './hostWire.ts';
+import { fireTimer } from './timers.ts';
 
 /** An isolated-vm Reference to a host function, as it appears inside the isolate. */
 export interface HostReference {
@@ -87,15 +91,50 @@ async function callHandler(request: Request): Promise<unknown> {
   throw new Error('The worker has no fetch handler: export default { fetch(request, env, ctx) { … } } or addEventListener("fetch", …)');
 }
 
+/** Response bodies the host is pulling, by id (see WireResponse.stream). */
+const outgoing = new Map<number, ReadableStreamDefaultReader<unknown>>();
+let nextStreamId = 1;
+
 function toWire(response: Response): WireResponse {
-  return { status: response.status, statusText: response.statusText, headers: [...response.headers], body: response._peekBytes() };
+  const head = { status: response.status, statusText: response.statusText, headers: [...response.headers] };
+  const body = response._wireBody();
+  if (body.kind === 'none') return { ...head, body: null };
+  if (body.kind === 'bytes') return { ...head, body: body.bytes };
+  const id = nextStreamId++;
+  outgoing.set(id, body.stream.getReader());
+  return { ...head, body: null, stream: id };
+}
+
+/** The host's request-body reader, as the isolate sees it (a Reference to `() => Promise<Uint8Array | null>`). */
+interface RequestBodyReference {
+  apply(receiver: undefined, args: unknown[], options: object): Promise<unknown>;
+}
+
+function requestBodyStream(ref: RequestBodyReference): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    type: 'bytes',
+    async pull(controller: { enqueue(chunk: Uint8Array): void; close(): void }) {
+      // An empty chunk would leave a pending read unanswered: ask again until there are bytes or the end.
+      for (;;) {
+        const chunk = (await ref.apply(undefined, ['read'], { result: { promise: true, copy: true } })) as Uint8Array | null;
+        if (chunk === null) return controller.close();
+        if (chunk.byteLength) return controller.enqueue(chunk);
+      }
+    },
+    async cancel() {
+      await ref.apply(undefined, ['cancel'], { result: { promise: true, copy: true } });
+    },
+  } as never);
 }
 
 export const bridge = {
   /** Called once, right after the prelude: where console output goes. */
-  connect(log: HostReference): void {
+  connect(log: HostReference, services?: HostServiceReferences): void {
     logRef = log;
+    if (services) connectHost(services, hostLog);
   },
+  /** Host → isolate: timer `id` is due (see timers.ts). */
+  fireTimer,
   /** Called once the worker module has evaluated: its namespace and the `env` it gets. */
   start(exports: Record<string, unknown>, vars: Record<string, unknown>): void {
     env = vars;
@@ -109,9 +148,38 @@ export const bridge = {
       Object.assign(globalThis, vars);
     }
   },
-  async dispatch(wire: WireRequest): Promise<DispatchResult> {
+  /** Called once after connect: the host's zlib for CompressionStream/DecompressionStream. */
+  connectStreams(zlib: ZlibReference): void {
+    connectZlib(zlib);
+  },
+  /** The host pulls a response body: the next chunk as bytes, or null at its end (then the id is gone). */
+  async read(id: number): Promise<Uint8Array | null> {
+    const reader = outgoing.get(id);
+    if (!reader) return null;
     try {
-      const request = new Request(wire.url, { method: wire.method, headers: wire.headers, body: wire.body });
+      const { done, value } = await reader.read();
+      if (done) {
+        outgoing.delete(id);
+        return null;
+      }
+      return chunkBytes(value);
+    } catch (err) {
+      outgoing.delete(id);
+      reader.cancel(err).catch(() => {});
+      hostLog('error', `Uncaught (in response body) ${toWireError(err).stack}`);
+      throw err;
+    }
+  },
+  /** The client went away: cancel the body stream. */
+  cancel(id: number): void {
+    const reader = outgoing.get(id);
+    outgoing.delete(id);
+    reader?.cancel(new Error('The client disconnected')).catch(() => {});
+  },
+  async dispatch(wire: WireRequest, bodyRef?: RequestBodyReference): Promise<DispatchResult> {
+    try {
+      const body = bodyRef ? requestBodyStream(bodyRef) : wire.body;
+      const request = new Request(wire.url, { method: wire.method, headers: wire.headers, body });
       const response = await callHandler(request);
       if (!(response instanceof Response)) {
         throw new TypeError(`The fetch handler must return a Response, got ${response === null ? 'null' : typeof response}`);

@@ -1,4 +1,4 @@
-/** UTF-8 TextEncoder/TextDecoder (the only encoding Workers code needs in practice). */
+/** TextEncoder (UTF-8) and TextDecoder (utf-8, utf-16le/be, windows-1252 and its latin1/ascii labels, x-user-defined). */
 
 export function utf8Encode(input: string): Uint8Array {
   const out: number[] = [];
@@ -111,8 +111,6 @@ export class TextEncoder {
   }
 }
 
-const UTF8_LABELS = new Set(['utf-8', 'utf8', 'unicode-1-1-utf-8', 'unicode11utf8', 'unicode20utf8', 'x-unicode20utf8']);
-
 export function toBytes(input: unknown): Uint8Array {
   if (input instanceof Uint8Array) return input;
   if (input instanceof ArrayBuffer) return new Uint8Array(input);
@@ -120,17 +118,83 @@ export function toBytes(input: unknown): Uint8Array {
   throw new TypeError('The provided value is not of type (ArrayBuffer or ArrayBufferView)');
 }
 
+/** Encoding labels (WHATWG Encoding Standard) for the encodings implemented here; workerd also has the legacy CJK and ISO-8859-x ones. */
+const LABELS: Record<string, string> = {};
+for (const [name, labels] of [
+  ['utf-8', 'unicode-1-1-utf-8 unicode11utf8 unicode20utf8 utf-8 utf8 x-unicode20utf8'],
+  ['utf-16le', 'csunicode iso-10646-ucs-2 ucs-2 unicode unicodefeff utf-16 utf-16le'],
+  ['utf-16be', 'unicodefffe utf-16be'],
+  ['windows-1252', 'ansi_x3.4-1968 ascii cp1252 cp819 csisolatin1 ibm819 iso-8859-1 iso-ir-100 iso8859-1 iso88591 iso_8859-1 iso_8859-1:1987 l1 latin1 us-ascii windows-1252 x-cp1252'],
+  ['x-user-defined', 'x-user-defined'],
+] as const) {
+  for (const label of labels.split(' ')) LABELS[label] = name;
+}
+
+// windows-1252 bytes 0x80..0x9F (the rest map to the same code point).
+const WINDOWS_1252 = [
+  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d, 0x8f,
+  0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
+];
+
+function fromCodeUnits(units: ArrayLike<number>): string {
+  let out = '';
+  for (let i = 0; i < units.length; i += 8192) out += String.fromCharCode(...Array.prototype.slice.call(units, i, i + 8192));
+  return out;
+}
+
+function decodeFatal(): TypeError {
+  return new TypeError('Failed to decode input.');
+}
+
+/** UTF-16 (le or be) with replacement of lone surrogates; returns the text and how many trailing bytes to keep. */
+function utf16Decode(bytes: Uint8Array, bigEndian: boolean, fatal: boolean, stream: boolean): { text: string; rest: number } {
+  const units: number[] = [];
+  const evenLength = bytes.length & ~1;
+  for (let i = 0; i < evenLength; i += 2) units.push(bigEndian ? ((bytes[i] as number) << 8) | (bytes[i + 1] as number) : (bytes[i] as number) | ((bytes[i + 1] as number) << 8));
+  let rest = bytes.length - evenLength;
+  // A trailing lead surrogate may be completed by the next chunk.
+  if (stream && units.length && (units[units.length - 1] as number) >= 0xd800 && (units[units.length - 1] as number) <= 0xdbff) {
+    units.pop();
+    rest += 2;
+  }
+  const endsWithLead = units.length > 0 && (units[units.length - 1] as number) >= 0xd800 && (units[units.length - 1] as number) <= 0xdbff;
+  for (let i = 0; i < units.length; i++) {
+    const u = units[i] as number;
+    if (u >= 0xd800 && u <= 0xdbff) {
+      const next = units[i + 1];
+      if (next !== undefined && next >= 0xdc00 && next <= 0xdfff) {
+        i++;
+        continue;
+      }
+    } else if (u < 0xdc00 || u > 0xdfff) continue;
+    if (fatal) throw decodeFatal();
+    units[i] = 0xfffd;
+  }
+  if (!stream && rest > 0) {
+    if (fatal) throw decodeFatal();
+    // A lone lead surrogate and the odd byte after it at the end make one error, not two.
+    if (!endsWithLead) units.push(0xfffd);
+    rest = 0;
+  }
+  return { text: fromCodeUnits(units), rest };
+}
+
 export class TextDecoder {
+  readonly #encoding: string;
   readonly #fatal: boolean;
   readonly #ignoreBOM: boolean;
   #pending: Uint8Array = new Uint8Array(0);
-  constructor(label = 'utf-8', options: { fatal?: boolean; ignoreBOM?: boolean } = {}) {
-    if (!UTF8_LABELS.has(String(label).trim().toLowerCase())) throw new RangeError(`The "${label}" encoding is not supported`);
-    this.#fatal = Boolean(options.fatal);
-    this.#ignoreBOM = Boolean(options.ignoreBOM);
+  #bomSeen = false;
+  #streaming = false;
+  constructor(label: unknown = 'utf-8', options: { fatal?: boolean; ignoreBOM?: boolean } = {}) {
+    const encoding = LABELS[String(label).trim().toLowerCase()];
+    if (!encoding) throw new RangeError(`"${String(label)}" is not a valid encoding.`);
+    this.#encoding = encoding;
+    this.#fatal = Boolean(options?.fatal);
+    this.#ignoreBOM = Boolean(options?.ignoreBOM);
   }
   get encoding(): string {
-    return 'utf-8';
+    return this.#encoding;
   }
   get fatal(): boolean {
     return this.#fatal;
@@ -139,6 +203,13 @@ export class TextDecoder {
     return this.#ignoreBOM;
   }
   decode(input?: unknown, options: { stream?: boolean } = {}): string {
+    if (input !== undefined && !(input instanceof ArrayBuffer) && !ArrayBuffer.isView(input)) {
+      throw new TypeError("Failed to execute 'decode' on 'TextDecoder': parameter 1 is not of type 'Array'.");
+    }
+    const stream = Boolean(options?.stream);
+    // A new stream starts after a call that was not streaming: the BOM may appear again.
+    if (!this.#streaming) this.#bomSeen = false;
+    this.#streaming = stream;
     let bytes = input === undefined ? new Uint8Array(0) : toBytes(input);
     if (this.#pending.length) {
       const joined = new Uint8Array(this.#pending.length + bytes.length);
@@ -147,22 +218,43 @@ export class TextDecoder {
       bytes = joined;
       this.#pending = new Uint8Array(0);
     }
-    if (options.stream) {
-      // Keep an incomplete trailing sequence for the next call.
-      let start = bytes.length;
-      for (let k = 1; k <= 3 && bytes.length - k >= 0; k++) {
-        const b = bytes[bytes.length - k] as number;
-        if ((b & 0xc0) !== 0x80) {
-          const len = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
-          if (len > k) start = bytes.length - k;
-          break;
+    let text: string;
+    if (this.#encoding === 'utf-8') {
+      if (stream) {
+        // Keep an incomplete trailing sequence for the next call.
+        let start = bytes.length;
+        for (let k = 1; k <= 3 && bytes.length - k >= 0; k++) {
+          const b = bytes[bytes.length - k] as number;
+          if ((b & 0xc0) !== 0x80) {
+            const len = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+            if (len > k) start = bytes.length - k;
+            break;
+          }
         }
+        this.#pending = bytes.slice(start);
+        bytes = bytes.subarray(0, start);
       }
-      this.#pending = bytes.slice(start);
-      bytes = bytes.subarray(0, start);
+      try {
+        text = utf8Decode(bytes, this.#fatal);
+      } catch {
+        throw decodeFatal();
+      }
+    } else if (this.#encoding === 'utf-16le' || this.#encoding === 'utf-16be') {
+      const result = utf16Decode(bytes, this.#encoding === 'utf-16be', this.#fatal, stream);
+      if (result.rest) this.#pending = bytes.slice(bytes.length - result.rest);
+      text = result.text;
+    } else if (this.#encoding === 'windows-1252') {
+      text = fromCodeUnits(Array.from(bytes, (b) => (b >= 0x80 && b < 0xa0 ? (WINDOWS_1252[b - 0x80] as number) : b)));
+    } else {
+      text = fromCodeUnits(Array.from(bytes, (b) => (b < 0x80 ? b : 0xf780 + b - 0x80)));
     }
-    let text = utf8Decode(bytes, this.#fatal);
-    if (!this.#ignoreBOM && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    if (!this.#ignoreBOM && !this.#bomSeen && text.length > 0) {
+      this.#bomSeen = true;
+      if (text.charCodeAt(0) === 0xfeff && this.#encoding !== 'windows-1252' && this.#encoding !== 'x-user-defined') text = text.slice(1);
+    }
     return text;
+  }
+  get [Symbol.toStringTag](): string {
+    return 'TextDecoder';
   }
 }

@@ -9,7 +9,20 @@ import { Headers } from './headers.ts';
 import { Request } from './request.ts';
 import { Response } from './response.ts';
 import { URL, URLSearchParams } from './url.ts';
+import { URLPattern } from './urlPattern.ts';
+import { DOMException } from './domException.ts';
+import { Event, EventTarget } from './events.ts';
+import { AbortController, AbortSignal } from './abort.ts';
+import { atob, btoa } from './base64.ts';
+import { structuredClone } from './structuredClone.ts';
+import { Navigator, navigator } from './globals.ts';
+import { clearInterval, clearTimeout, performance, scheduler, setInterval, setTimeout } from './timers.ts';
+import { crypto, Crypto, CryptoKey, SubtleCrypto } from './crypto.ts';
+import { fetch } from './fetch.ts';
 import { BRIDGE_GLOBAL } from './wire.ts';
+import * as streams from './streams.ts';
+import { Blob, File } from './blob.ts';
+import { FormData } from './formdata.ts';
 
 const global = globalThis as unknown as Record<string, unknown>;
 
@@ -28,7 +41,44 @@ define('Request', Request);
 define('Response', Response);
 define('FetchEvent', FetchEvent);
 define('addEventListener', addEventListener);
-define('self', globalThis);
+// workerd: `self` is an own, enumerable property of the global scope.
+Object.defineProperty(global, 'self', { value: globalThis, writable: true, configurable: true, enumerable: true });
+// Slice B: spec libraries and small globals.
+define('URLPattern', URLPattern);
+define('DOMException', DOMException);
+define('Event', Event);
+define('EventTarget', EventTarget);
+define('AbortController', AbortController);
+define('AbortSignal', AbortSignal);
+define('atob', atob);
+define('btoa', btoa);
+define('structuredClone', structuredClone);
+define('Navigator', Navigator);
+Object.defineProperty(global, 'navigator', { value: navigator, writable: true, configurable: true, enumerable: true });
+// Slice D: what crosses to the host (timers, crypto, fetch).
+define('setTimeout', setTimeout);
+define('setInterval', setInterval);
+define('clearTimeout', clearTimeout);
+define('clearInterval', clearInterval);
+define('scheduler', scheduler);
+define('performance', performance);
+define('crypto', crypto);
+define('Crypto', Crypto);
+define('CryptoKey', CryptoKey);
+define('SubtleCrypto', SubtleCrypto);
+define('fetch', fetch);
+// Slice C: streams and bodies.
+for (const name of [
+  'ReadableStream', 'ReadableStreamDefaultReader', 'ReadableStreamBYOBReader', 'ReadableStreamBYOBRequest', 'ReadableStreamDefaultController',
+  'ReadableByteStreamController', 'WritableStream', 'WritableStreamDefaultWriter', 'WritableStreamDefaultController', 'TransformStream',
+  'TransformStreamDefaultController', 'ByteLengthQueuingStrategy', 'CountQueuingStrategy', 'TextEncoderStream', 'TextDecoderStream',
+  'CompressionStream', 'DecompressionStream',
+] as const) {
+  define(name, streams[name]);
+}
+define('Blob', Blob);
+define('File', File);
+define('FormData', FormData);
 define('queueMicrotask', (callback: () => void) => {
   if (typeof callback !== 'function') throw new TypeError('queueMicrotask expects a function');
   Promise.resolve().then(callback);

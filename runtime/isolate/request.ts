@@ -1,5 +1,5 @@
-/** Fetch `Request` (bytes body; no signal, no streams yet). */
-import { Body, extractBody, type BodyInit } from './body.ts';
+/** Fetch `Request` (no signal yet). */
+import { Body, extractBody, NO_BODY, type BodyInit, type ExtractedBody } from './body.ts';
 import { Headers, type HeadersInit } from './headers.ts';
 import { URL } from './url.ts';
 
@@ -8,6 +8,7 @@ export interface RequestInit {
   headers?: HeadersInit;
   body?: BodyInit;
   redirect?: string;
+  duplex?: string;
 }
 
 const NORMALIZED_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH'];
@@ -28,10 +29,16 @@ export class Request extends Body {
     const source = input instanceof Request ? input : undefined;
     const method = normalizeMethod(init.method ?? source?.method ?? 'GET');
     const hasBodyInit = init.body !== undefined && init.body !== null;
-    if (hasBodyInit && (method === 'GET' || method === 'HEAD')) throw new TypeError('Request with a GET or HEAD method cannot have a body.');
-    const extracted = hasBodyInit ? extractBody(init.body) : { bytes: source?._peekBytes() ?? null, contentType: null };
-    super(extracted.bytes);
-    this.#url = source ? source.url : new URL(String(input)).href;
+    if ((hasBodyInit || (source?.body != null && init.body === undefined)) && (method === 'GET' || method === 'HEAD')) {
+      throw new TypeError('Request with a GET or HEAD method cannot have a body.');
+    }
+    const url = source ? source.url : new URL(String(input)).href;
+    let extracted: ExtractedBody;
+    if (hasBodyInit) extracted = extractBody(init.body);
+    else if (source && init.body === undefined) extracted = source._transferBody();
+    else extracted = NO_BODY;
+    super(extracted);
+    this.#url = url;
     this.#method = method;
     this.#headers = new Headers(init.headers ?? source?.headers);
     if (extracted.contentType && !this.#headers.has('content-type')) this.#headers.set('content-type', extracted.contentType);
@@ -51,8 +58,10 @@ export class Request extends Body {
     return this.#redirect;
   }
   clone(): Request {
-    if (this.bodyUsed) throw new TypeError('Cannot clone a Request whose body has been used.');
-    return new Request(this);
+    const body = this._cloneBody();
+    const copy = new Request(this.#url, { method: this.#method, headers: this.#headers, redirect: this.#redirect });
+    copy._setBody(body);
+    return copy;
   }
   get [Symbol.toStringTag](): string {
     return 'Request';

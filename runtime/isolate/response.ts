@@ -1,4 +1,4 @@
-/** Fetch `Response` (bytes body; no streams yet). */
+/** Fetch `Response`. */
 import { Body, extractBody, type BodyInit } from './body.ts';
 import { utf8Encode } from './encoding.ts';
 import { Headers, type HeadersInit } from './headers.ts';
@@ -23,11 +23,11 @@ export class Response extends Body {
     const status = init.status ?? 200;
     // workerd allows 101 (WebSocket upgrades) and 200..599; the standard says 200..599.
     if (!Number.isInteger(status) || ((status < 200 || status > 599) && status !== 101)) {
-      throw new RangeError(`Responses may only be constructed with status codes in the range 200 to 599, inclusive. (got ${status})`);
+      throw new RangeError('Responses may only be constructed with status codes in the range 200 to 599, inclusive.');
     }
     const extracted = extractBody(body);
-    if (extracted.bytes !== null && NULL_BODY_STATUSES.includes(status)) throw new TypeError(`Response with null body status (${status}) cannot have a body.`);
-    super(extracted.bytes);
+    if ((extracted.source !== null || extracted.stream !== null) && NULL_BODY_STATUSES.includes(status)) throw new TypeError('Response with null body status (101, 204, 205, or 304) cannot have a body.');
+    super(extracted);
     this.#status = status;
     this.#statusText = init.statusText ?? '';
     this.#headers = new Headers(init.headers);
@@ -43,7 +43,9 @@ export class Response extends Body {
     return new Response(utf8Encode(text), { ...init, headers });
   }
   static redirect(url: string | URL, status = 302): Response {
-    if (!REDIRECT_STATUSES.includes(status)) throw new RangeError(`Invalid redirect status: ${status}`);
+    if (!REDIRECT_STATUSES.includes(status)) {
+      throw new RangeError(`${status} is not a redirect status code. It must be one of: 301, 302, 303, 307, or 308.`);
+    }
     return new Response(null, { status, headers: { location: new URL(String(url)).href } });
   }
   static error(): Response {
@@ -76,9 +78,11 @@ export class Response extends Body {
     return '';
   }
   clone(): Response {
-    if (this.bodyUsed) throw new TypeError('Cannot clone a Response whose body has been used.');
-    const bytes = this._peekBytes();
-    return new Response(bytes && bytes.slice(), { status: this.#status, statusText: this.#statusText, headers: this.#headers });
+    const body = this._cloneBody();
+    const copy = new Response(null, { status: this.#status, statusText: this.#statusText, headers: this.#headers });
+    copy._setBody(body);
+    if (this.#type !== 'default') Object.defineProperty(copy, 'type', { value: this.#type });
+    return copy;
   }
   get [Symbol.toStringTag](): string {
     return 'Response';

@@ -5,11 +5,20 @@
 
 export type WireHeaders = [string, string][];
 
+/** Pulls a body chunk by chunk: the next chunk, or null at the end. Host side only (never copied across). */
+export interface BodyReader {
+  read(): Promise<Uint8Array | null>;
+  cancel(reason?: string): Promise<void>;
+}
+
 export interface WireRequest {
   method: string;
   url: string;
   headers: WireHeaders;
+  /** Known bytes, or null when there is no body or when `reader` streams it. */
   body: Uint8Array | null;
+  /** Host side only: a streamed body (the isolate pulls it through a Reference, lazily). */
+  reader?: BodyReader;
 }
 
 export interface WireResponse {
@@ -17,7 +26,12 @@ export interface WireResponse {
   statusText: string;
   /** In order; `set-cookie` appears once per cookie. */
   headers: WireHeaders;
+  /** Known bytes (sent with a Content-Length), or null (no body, or a stream: see `stream` / `reader`). */
   body: Uint8Array | null;
+  /** Isolate → host: the id of a body stream the host pulls with the bridge's `read(id)` until it returns null. */
+  stream?: number;
+  /** Host side only: the reader for `stream`. */
+  reader?: BodyReader;
 }
 
 export interface WireError {

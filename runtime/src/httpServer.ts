@@ -5,7 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RequestRecord } from '../../common/protocol.ts';
-import type { WireRequest, WireResponse } from '../isolate/wire.ts';
+import type { BodyReader, WireRequest, WireResponse } from '../isolate/wire.ts';
 
 export const HOST = '127.0.0.1';
 
@@ -28,28 +28,35 @@ export function errorResponse(text: string): WireResponse {
   return { status: 500, statusText: 'Internal Server Error', headers: [['content-type', 'text/plain; charset=utf-8']], body: new TextEncoder().encode(text) };
 }
 
-function readBody(req: http.IncomingMessage): Promise<Uint8Array | null> {
+/** The request body as a reader the isolate pulls lazily, one chunk per read (null for GET/HEAD). */
+function bodyReader(req: http.IncomingMessage): BodyReader | undefined {
   if (req.method === 'GET' || req.method === 'HEAD') {
     req.resume();
-    return Promise.resolve(null);
+    return undefined;
   }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(new Uint8Array(Buffer.concat(chunks))));
-    req.on('error', reject);
-  });
+  const chunks = req[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  return {
+    read: async () => {
+      const next = await chunks.next();
+      // A copy of exactly the chunk: node's buffers may be views into a larger pooled one.
+      return next.done ? null : new Uint8Array(next.value);
+    },
+    cancel: async () => {
+      req.resume();
+    },
+  };
 }
 
-function toWireRequest(req: http.IncomingMessage, body: Uint8Array | null, port: number): WireRequest {
+function toWireRequest(req: http.IncomingMessage, reader: BodyReader | undefined, port: number): WireRequest {
   const headers: [string, string][] = [];
   for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string]);
   // Like workerd: the URL's host is the request's Host header.
   const host = req.headers.host ?? `${HOST}:${port}`;
-  return { method: req.method ?? 'GET', url: `http://${host}${req.url ?? '/'}`, headers, body };
+  return { method: req.method ?? 'GET', url: `http://${host}${req.url ?? '/'}`, headers, body: null, ...(reader ? { reader } : {}) };
 }
 
-function writeResponse(res: http.ServerResponse, response: WireResponse): void {
+/** Writes the head, then the body: known bytes in one go, or a streamed body pulled chunk by chunk with backpressure. */
+async function writeResponse(res: http.ServerResponse, response: WireResponse): Promise<void> {
   const raw: string[] = [];
   let hasLength = false;
   for (const [name, value] of response.headers) {
@@ -58,11 +65,59 @@ function writeResponse(res: http.ServerResponse, response: WireResponse): void {
     if (name === 'transfer-encoding' || name === 'connection') continue;
     raw.push(name, value);
   }
+  const reader = response.reader;
   const body = response.body ?? new Uint8Array(0);
-  // A fixed-length body gets a Content-Length, as workerd sends it, not chunked encoding.
-  if (!hasLength && response.body !== null) raw.push('content-length', String(body.byteLength));
+  // A fixed-length body gets a Content-Length, as workerd sends it, not chunked encoding; a stream goes chunked.
+  if (!hasLength && response.body !== null && !reader) raw.push('content-length', String(body.byteLength));
   res.writeHead(response.status, response.statusText || http.STATUS_CODES[response.status] || '', raw);
-  res.end(body);
+  if (!reader) {
+    res.end(body);
+    return;
+  }
+  if (res.req.method === 'HEAD') {
+    // No body goes out for HEAD: don't make the worker produce one.
+    res.end();
+    await reader.cancel();
+    return;
+  }
+  // The head goes out now, before the first chunk exists (server-sent events, long polls).
+  res.flushHeaders();
+  let closed = false;
+  const onClose = () => {
+    closed = true;
+  };
+  res.once('close', onClose);
+  try {
+    for (;;) {
+      if (closed) {
+        await reader.cancel();
+        return;
+      }
+      const chunk = await reader.read();
+      if (chunk === null) break;
+      if (closed) {
+        await reader.cancel();
+        return;
+      }
+      if (!res.write(chunk)) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.on('drain', done);
+          res.on('close', done);
+        });
+      }
+    }
+    res.end();
+  } catch {
+    // The worker's stream failed after the head went out: the only signal left is an aborted response.
+    res.destroy();
+  } finally {
+    res.off('close', onClose);
+  }
 }
 
 export function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
@@ -71,13 +126,14 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
     const start = performance.now();
     let status = 500;
     try {
-      const body = await readBody(req);
-      const response = await options.handle(toWireRequest(req, body, actualPort));
+      const response = await options.handle(toWireRequest(req, bodyReader(req), actualPort));
       status = response.status;
-      writeResponse(res, response);
+      await writeResponse(res, response);
+      // Whatever of the request body the worker left unread is drained, so the connection can be reused.
+      if (!req.readableEnded) req.resume();
     } catch (err) {
       options.onInternalError(err);
-      if (!res.headersSent) writeResponse(res, errorResponse(err instanceof Error ? (err.stack ?? err.message) : String(err)));
+      if (!res.headersSent) void writeResponse(res, errorResponse(err instanceof Error ? (err.stack ?? err.message) : String(err)));
       else res.destroy();
     }
     options.onCompleted({ method: req.method ?? 'GET', url: req.url ?? '/', status, wallMs: Math.round((performance.now() - start) * 10) / 10 });

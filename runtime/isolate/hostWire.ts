@@ -1,0 +1,69 @@
+/**
+ * What crosses to the host for time, crypto and network (slice D): the References the host hands the isolate at
+ * `connect`, and the plain data they carry. Pure types: imported by the host (runtime/src/hostServices.ts) and the prelude.
+ *
+ * Direction and call style, fixed for each reference (the isolate may block on the host, never the other way round):
+ * - timerSet/timerClear/fetchAbort/keyRelease: `applyIgnored` (fire and forget, in order).
+ * - randomBytes: `applySync` (getRandomValues is synchronous; the host answers from its event loop).
+ * - subtle/fetch: `apply` with `result.promise` (the host's promise settles the isolate's).
+ * - Host → isolate: the host calls the bridge's `fireTimer(id)` with async `apply`, never a sync call.
+ */
+import type { WireHeaders } from './wire.ts';
+
+/** An isolated-vm Reference to a host function, as the isolate sees it. */
+export interface IsolateReference<Args extends unknown[] = unknown[], Result = unknown> {
+  apply(receiver: undefined, args: Args, options?: object): Promise<Result>;
+  applySync(receiver: undefined, args: Args, options?: object): Result;
+  applyIgnored(receiver: undefined, args: Args, options?: object): void;
+}
+
+export interface HostServiceReferences {
+  timerSet: IsolateReference<[id: number, ms: number]>;
+  timerClear: IsolateReference<[id: number]>;
+  randomBytes: IsolateReference<[length: number], Uint8Array>;
+  subtle: IsolateReference<[op: SubtleOp, args: unknown[]], SubtleResult>;
+  keyRelease: IsolateReference<[id: number]>;
+  fetch: IsolateReference<[id: number, request: WireFetchRequest], WireFetchResult>;
+  fetchAbort: IsolateReference<[id: number]>;
+}
+
+export type SubtleOp =
+  | 'encrypt' | 'decrypt' | 'sign' | 'verify' | 'digest' | 'generateKey' | 'deriveKey' | 'deriveBits'
+  | 'importKey' | 'exportKey' | 'wrapKey' | 'unwrapKey';
+
+/** A CryptoKey as it crosses: the host keeps the real key in a per-isolate map under `id`. */
+export interface WireCryptoKey {
+  $cryptoKey: number;
+  type: string;
+  extractable: boolean;
+  algorithm: Record<string, unknown>;
+  usages: string[];
+}
+
+/** Any thrown error as data: DOMException names (OperationError, NotSupportedError, …) or TypeError/Error. */
+export interface WireThrown {
+  name: string;
+  message: string;
+}
+
+export type SubtleResult = { ok: true; value: unknown } | { ok: false; error: WireThrown };
+
+export interface WireFetchRequest {
+  method: string;
+  url: string;
+  headers: WireHeaders;
+  /** Bytes for now; the seam for streamed request bodies (slice C's streams) is here. */
+  body: Uint8Array | null;
+  redirect: 'follow' | 'manual' | 'error';
+}
+
+export interface WireFetchResponse {
+  status: number;
+  statusText: string;
+  headers: WireHeaders;
+  url: string;
+  redirected: boolean;
+  body: Uint8Array | null;
+}
+
+export type WireFetchResult = { ok: true; response: WireFetchResponse } | { ok: false; error: WireThrown };

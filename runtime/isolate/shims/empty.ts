@@ -1,0 +1,2 @@
+// Stands in for side-effect-only modules left out of the prelude bundle (see esbuild.mjs).
+export {};

@@ -1,0 +1,224 @@
+/**
+ * Web streams for the isolate: the WHATWG reference-derived `web-streams-polyfill` (its ES module ponyfill, bundled
+ * into the prelude; it only needs ECMAScript built-ins and uses queueMicrotask when present), plus the TransformStream
+ * classes built on it: TextEncoderStream, TextDecoderStream, CompressionStream and DecompressionStream.
+ * Compression crosses to the host (node:zlib) chunk by chunk through a Reference the host hands over at connect time.
+ */
+export {
+  ByteLengthQueuingStrategy,
+  CountQueuingStrategy,
+  ReadableByteStreamController,
+  ReadableStream,
+  ReadableStreamBYOBReader,
+  ReadableStreamBYOBRequest,
+  ReadableStreamDefaultController,
+  ReadableStreamDefaultReader,
+  TransformStream,
+  TransformStreamDefaultController,
+  WritableStream,
+  WritableStreamDefaultController,
+  WritableStreamDefaultWriter,
+} from 'web-streams-polyfill';
+import {
+  ReadableStream,
+  TransformStream,
+  WritableStream,
+  type ReadableStreamDefaultController,
+  type TransformStreamDefaultController,
+} from 'web-streams-polyfill';
+import { TextDecoder, toBytes, utf8Encode } from './encoding.ts';
+
+/** The polyfill's internal "disturbed" flag (a stream that has been read from or cancelled). */
+export function isDisturbed(stream: ReadableStream): boolean {
+  return Boolean((stream as unknown as { _disturbed?: boolean })._disturbed);
+}
+
+/** Bytes of a chunk a body stream produced; workerd refuses anything that is not an ArrayBuffer(View). */
+export function chunkBytes(chunk: unknown): Uint8Array {
+  if (chunk instanceof ArrayBuffer || ArrayBuffer.isView(chunk)) return toBytes(chunk);
+  throw new TypeError('This ReadableStream did not return bytes.');
+}
+
+/** Reads a whole stream into one byte array. */
+export async function readAll(stream: ReadableStream): Promise<Uint8Array> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    const bytes = chunkBytes(value);
+    chunks.push(bytes);
+    length += bytes.byteLength;
+  }
+  if (chunks.length === 1) return (chunks[0] as Uint8Array).slice();
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+/** A byte stream that yields `bytes` (one chunk) and closes. */
+export function streamOfBytes(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    type: 'bytes',
+    start(controller: ReadableStreamDefaultController<Uint8Array>) {
+      if (bytes.byteLength) controller.enqueue(bytes.slice());
+      controller.close();
+    },
+  } as never);
+}
+
+export class TextEncoderStream {
+  readonly #transform: TransformStream<string, Uint8Array>;
+  constructor() {
+    let pendingHigh = '';
+    this.#transform = new TransformStream<string, Uint8Array>({
+      transform(chunk, controller) {
+        let text = pendingHigh + String(chunk);
+        pendingHigh = '';
+        const last = text.charCodeAt(text.length - 1);
+        // A lone high surrogate at the end may pair with the next chunk.
+        if (last >= 0xd800 && last <= 0xdbff) {
+          pendingHigh = text.slice(-1);
+          text = text.slice(0, -1);
+        }
+        if (text) controller.enqueue(utf8Encode(text));
+      },
+      flush(controller) {
+        if (pendingHigh) controller.enqueue(new Uint8Array([0xef, 0xbf, 0xbd]));
+      },
+    });
+  }
+  get encoding(): string {
+    return 'utf-8';
+  }
+  get readable(): ReadableStream<Uint8Array> {
+    return this.#transform.readable;
+  }
+  get writable(): WritableStream<string> {
+    return this.#transform.writable;
+  }
+  get [Symbol.toStringTag](): string {
+    return 'TextEncoderStream';
+  }
+}
+
+export class TextDecoderStream {
+  readonly #transform: TransformStream<unknown, string>;
+  readonly #decoder: TextDecoder;
+  constructor(label = 'utf-8', options: { fatal?: boolean; ignoreBOM?: boolean } = {}) {
+    const decoder = new TextDecoder(label, options);
+    this.#decoder = decoder;
+    this.#transform = new TransformStream<unknown, string>({
+      transform(chunk, controller) {
+        const text = decoder.decode(toBytes(chunk), { stream: true });
+        if (text) controller.enqueue(text);
+      },
+      flush(controller) {
+        const text = decoder.decode();
+        if (text) controller.enqueue(text);
+      },
+    });
+  }
+  get encoding(): string {
+    return this.#decoder.encoding;
+  }
+  get fatal(): boolean {
+    return this.#decoder.fatal;
+  }
+  get ignoreBOM(): boolean {
+    return this.#decoder.ignoreBOM;
+  }
+  get readable(): ReadableStream<string> {
+    return this.#transform.readable;
+  }
+  get writable(): WritableStream<unknown> {
+    return this.#transform.writable;
+  }
+  get [Symbol.toStringTag](): string {
+    return 'TextDecoderStream';
+  }
+}
+
+/** The host's zlib, as the isolate sees it: an isolated-vm Reference to `(op, id|format, bytes?) => Promise<…>`. */
+export interface ZlibReference {
+  apply(receiver: undefined, args: unknown[], options: object): Promise<unknown>;
+}
+
+let zlibRef: ZlibReference | undefined;
+
+export function connectZlib(ref: ZlibReference): void {
+  zlibRef = ref;
+}
+
+function zlibCall(args: unknown[]): Promise<unknown> {
+  if (!zlibRef) return Promise.reject(new Error('compression is not available in this runtime'));
+  // Host errors come back as data ({ error }) and are thrown again here as the TypeError workerd throws.
+  return zlibRef.apply(undefined, args, { arguments: { copy: true }, result: { promise: true, copy: true } }).then((result) => {
+    if (result && typeof result === 'object' && 'error' in result) throw new TypeError(String((result as { error: unknown }).error));
+    return result;
+  });
+}
+
+const FORMATS = ['gzip', 'deflate', 'deflate-raw'];
+
+function zlibTransform(mode: 'compress' | 'decompress', format: unknown): TransformStream<unknown, Uint8Array> {
+  const name = String(format);
+  if (!FORMATS.includes(name)) {
+    throw new TypeError("The compression format must be either 'deflate', 'deflate-raw' or 'gzip'.");
+  }
+  let id: Promise<unknown> | undefined;
+  const open = () => (id ??= zlibCall(['open', mode, name]));
+  const push = (controller: TransformStreamDefaultController<Uint8Array>, out: unknown) => {
+    if (out instanceof Uint8Array && out.byteLength) controller.enqueue(out);
+  };
+  return new TransformStream<unknown, Uint8Array>({
+    async transform(chunk: unknown, controller: TransformStreamDefaultController<Uint8Array>) {
+      const bytes = chunkBytes(chunk);
+      if (!bytes.byteLength) return;
+      push(controller, await zlibCall(['write', await open(), bytes.slice()]));
+    },
+    async flush(controller: TransformStreamDefaultController<Uint8Array>) {
+      push(controller, await zlibCall(['end', await open()]));
+    },
+    async cancel() {
+      if (id) await zlibCall(['close', await id]);
+    },
+  } as never);
+}
+
+export class CompressionStream {
+  readonly #transform: TransformStream<unknown, Uint8Array>;
+  constructor(format: string) {
+    this.#transform = zlibTransform('compress', format);
+  }
+  get readable(): ReadableStream<Uint8Array> {
+    return this.#transform.readable;
+  }
+  get writable(): WritableStream<unknown> {
+    return this.#transform.writable;
+  }
+  get [Symbol.toStringTag](): string {
+    return 'CompressionStream';
+  }
+}
+
+export class DecompressionStream {
+  readonly #transform: TransformStream<unknown, Uint8Array>;
+  constructor(format: string) {
+    this.#transform = zlibTransform('decompress', format);
+  }
+  get readable(): ReadableStream<Uint8Array> {
+    return this.#transform.readable;
+  }
+  get writable(): WritableStream<unknown> {
+    return this.#transform.writable;
+  }
+  get [Symbol.toStringTag](): string {
+    return 'DecompressionStream';
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * The host side of what crosses out of a worker for time, crypto and network: one object of References handed to
+ * the isolate at `connect` (see runtime/isolate/hostWire.ts for the calling convention of each).
+ * Everything here belongs to one worker instance: `dispose()` clears its timers, aborts its outbound requests and
+ * drops its keys, so a disposed isolate leaves nothing running on the host.
+ */
+import { randomBytes, webcrypto } from 'node:crypto';
+import ivm from 'isolated-vm';
+import type { SubtleOp, SubtleResult, WireCryptoKey, WireFetchRequest, WireFetchResult, WireThrown } from '../isolate/hostWire.ts';
+import type { WireLogLevel } from '../isolate/wire.ts';
+
+type FireTimer = ivm.Reference<(id: number) => boolean>;
+type HostKey = webcrypto.CryptoKey;
+
+const MAX_RANDOM_BYTES = 65536;
+/** Node >= 24 exposes the WebCrypto CryptoKey class as a global. */
+const HostCryptoKey = (globalThis as unknown as { CryptoKey: abstract new () => HostKey }).CryptoKey;
+
+function thrown(err: unknown): WireThrown {
+  if (err instanceof Error) return { name: err.name, message: err.message };
+  return { name: 'Error', message: String(err) };
+}
+
+export interface HostServicesOptions {
+  onLog(level: WireLogLevel, message: string): void;
+}
+
+export class HostServices {
+  readonly #onLog: HostServicesOptions['onLog'];
+  readonly #timers = new Map<number, NodeJS.Timeout>();
+  readonly #requests = new Map<number, AbortController>();
+  readonly #keys = new Map<number, HostKey>();
+  readonly #references: ivm.Reference[] = [];
+  #nextKey = 1;
+  #fire: FireTimer | undefined;
+  #disposed = false;
+
+  constructor(options: HostServicesOptions) {
+    this.#onLog = options.onLog;
+  }
+
+  /** The References object to pass (as a copy) to the bridge's `connect`. */
+  toIsolate(): ivm.Copy<Record<string, ivm.Reference>> {
+    const ref = <F extends (...args: never[]) => unknown>(fn: F) => {
+      const reference = new ivm.Reference(fn);
+      this.#references.push(reference);
+      return reference;
+    };
+    return new ivm.ExternalCopy({
+      timerSet: ref((id: number, ms: number) => this.#timerSet(id, ms)),
+      timerClear: ref((id: number) => this.#timerClear(id)),
+      randomBytes: ref((length: number) => new Uint8Array(randomBytes(Math.min(Math.max(0, length | 0), MAX_RANDOM_BYTES)))),
+      subtle: ref((op: SubtleOp, args: unknown[]) => this.#subtle(op, args)),
+      keyRelease: ref((id: number) => void this.#keys.delete(id)),
+      fetch: ref((id: number, request: WireFetchRequest) => this.#fetch(id, request)),
+      fetchAbort: ref((id: number) => this.#requests.get(id)?.abort()),
+    }).copyInto() as ivm.Copy<Record<string, ivm.Reference>>;
+  }
+
+  /** The isolate's timer entry point (the bridge's `fireTimer`), taken once the prelude has run. */
+  attach(fireTimer: FireTimer): void {
+    this.#fire = fireTimer;
+  }
+
+  /** Live host timers / outbound requests / keys: for tests and diagnostics. */
+  get stats(): { timers: number; requests: number; keys: number } {
+    return { timers: this.#timers.size, requests: this.#requests.size, keys: this.#keys.size };
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    for (const timer of this.#timers.values()) clearTimeout(timer);
+    this.#timers.clear();
+    for (const controller of this.#requests.values()) controller.abort();
+    this.#requests.clear();
+    this.#keys.clear();
+    for (const reference of this.#references) reference.release();
+    this.#references.length = 0;
+    this.#fire?.release();
+    this.#fire = undefined;
+  }
+
+  // ── time ──────────────────────────────────────────────────────────────────────────────────────────────
+
+  #timerSet(id: number, ms: number): void {
+    if (this.#disposed) return;
+    this.#timerClear(id);
+    this.#timers.set(id, setTimeout(() => void this.#timerFire(id, ms), ms));
+  }
+
+  #timerClear(id: number): void {
+    const timer = this.#timers.get(id);
+    if (timer) clearTimeout(timer);
+    this.#timers.delete(id);
+  }
+
+  async #timerFire(id: number, ms: number): Promise<void> {
+    const fire = this.#fire;
+    if (this.#disposed || !fire) return;
+    let again = false;
+    try {
+      // Async apply: the isolate may be paused in a debugger, and the host must never wait on it synchronously.
+      again = (await fire.apply(undefined, [id], { result: { copy: true } })) === true;
+    } catch (err) {
+      if (!this.#disposed) this.#onLog('error', `Timer ${id} could not run: ${thrown(err).message}`);
+    }
+    // Intervals re-arm only after the previous tick ran: a paused isolate never gets a backlog of ticks.
+    if (this.#timers.has(id) && again && !this.#disposed) {
+      this.#timers.set(id, setTimeout(() => void this.#timerFire(id, ms), ms));
+    } else if (!again) {
+      this.#timers.delete(id);
+    }
+  }
+
+  // ── crypto ────────────────────────────────────────────────────────────────────────────────────────────
+
+  #wireKey(key: HostKey): WireCryptoKey {
+    const id = this.#nextKey++;
+    this.#keys.set(id, key);
+    return { $cryptoKey: id, type: key.type, extractable: key.extractable, algorithm: { ...(key.algorithm as unknown as Record<string, unknown>) }, usages: [...key.usages] };
+  }
+
+  /** `{ $cryptoKey: id }` markers (at any depth, e.g. ECDH's `public`) → the host's CryptoKeys. */
+  #resolve(value: unknown, depth = 0): unknown {
+    if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return value;
+    const marker = (value as { $cryptoKey?: unknown }).$cryptoKey;
+    if (typeof marker === 'number') {
+      const key = this.#keys.get(marker);
+      if (!key) throw new TypeError('The CryptoKey is no longer available');
+      return key;
+    }
+    if (depth > 8) return value;
+    if (Array.isArray(value)) return value.map((v) => this.#resolve(v, depth + 1));
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = this.#resolve(v, depth + 1);
+    return out;
+  }
+
+  #encode(value: unknown): unknown {
+    if (value instanceof HostCryptoKey) return this.#wireKey(value);
+    if (value instanceof ArrayBuffer) return value;
+    if (typeof value === 'object' && value !== null && 'publicKey' in value && 'privateKey' in value) {
+      const pair = value as webcrypto.CryptoKeyPair;
+      return { publicKey: this.#wireKey(pair.publicKey), privateKey: this.#wireKey(pair.privateKey) };
+    }
+    return value;
+  }
+
+  async #subtle(op: SubtleOp, args: unknown[]): Promise<SubtleResult> {
+    let result: SubtleResult;
+    try {
+      const subtle = webcrypto.subtle as unknown as Record<SubtleOp, (...a: unknown[]) => Promise<unknown>>;
+      if (typeof subtle[op] !== 'function') throw new TypeError(`Unknown SubtleCrypto operation ${op}`);
+      const resolved = args.map((a) => this.#resolve(a));
+      result = { ok: true, value: this.#encode(await subtle[op].apply(webcrypto.subtle, resolved)) };
+    } catch (err) {
+      result = { ok: false, error: thrown(err) };
+    }
+    // Plain data: the isolate applies with `result: { copy: true }`.
+    return result;
+  }
+
+  // ── network ───────────────────────────────────────────────────────────────────────────────────────────
+
+  async #fetch(id: number, request: WireFetchRequest): Promise<WireFetchResult> {
+    let result: WireFetchResult;
+    const controller = new AbortController();
+    this.#requests.set(id, controller);
+    try {
+      if (this.#disposed) throw new Error('The worker was stopped');
+      const response = await fetch(request.url, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body ?? undefined,
+        redirect: request.redirect,
+        signal: controller.signal,
+      });
+      const body = request.method === 'HEAD' || response.body === null ? null : new Uint8Array(await response.arrayBuffer());
+      result = {
+        ok: true,
+        response: { status: response.status, statusText: response.statusText, headers: [...response.headers], url: response.url, redirected: response.redirected, body },
+      };
+    } catch (err) {
+      // undici wraps network failures as TypeError('fetch failed', { cause }); keep the cause's message visible.
+      const error = thrown(err);
+      const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+      result = { ok: false, error: controller.signal.aborted ? { name: 'AbortError', message: 'The operation was aborted.' } : { name: error.name === 'TypeError' ? 'TypeError' : error.name, message: error.message + cause } };
+    } finally {
+      this.#requests.delete(id);
+    }
+    return result;
+  }
+}
