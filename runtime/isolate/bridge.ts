@@ -14,7 +14,7 @@ import { fireTimer } from './timers.ts';
 
 /** An isolated-vm Reference to a host function, as it appears inside the isolate. */
 export interface HostReference {
-  applyIgnored(receiver: undefined, args: unknown[]): void;
+  applyIgnored(receiver: undefined, args: unknown[], options?: object): void;
 }
 
 type FetchHandler = (request: Request, env: Record<string, unknown>, ctx: ExecutionContext) => unknown;
@@ -27,12 +27,15 @@ interface ExecutionContext {
 }
 
 let logRef: HostReference | undefined;
+/** The host's `(id, result) => void`: where dispatch results go (see `dispatch`). */
+let deliverRef: HostReference | undefined;
 const fetchListeners: FetchListener[] = [];
 let moduleHandler: { target: object; fetch: FetchHandler } | undefined;
 let env: Record<string, unknown> = {};
 
-export function hostLog(level: WireLogLevel, message: string): void {
-  logRef?.applyIgnored(undefined, [level, message]);
+/** `location` is the raw `url:line:column` of the console call; the host maps it to the user's source. */
+export function hostLog(level: WireLogLevel, message: string, location?: string): void {
+  logRef?.applyIgnored(undefined, location === undefined ? [level, message] : [level, message, location]);
 }
 
 function toWireError(err: unknown): WireError {
@@ -91,6 +94,21 @@ async function callHandler(request: Request): Promise<unknown> {
   throw new Error('The worker has no fetch handler: export default { fetch(request, env, ctx) { … } } or addEventListener("fetch", …)');
 }
 
+async function handle(wire: WireRequest, bodyRef: RequestBodyReference | undefined): Promise<DispatchResult> {
+  try {
+    const body = bodyRef ? requestBodyStream(bodyRef) : wire.body;
+    // Incoming requests carry redirect "manual" in workerd (a worker passing one to fetch() returns redirects as they are).
+    const request = new Request(wire.url, { method: wire.method, headers: wire.headers, body, redirect: 'manual' });
+    const response = await callHandler(request);
+    if (!(response instanceof Response)) {
+      throw new TypeError(`The fetch handler must return a Response, got ${response === null ? 'null' : typeof response}`);
+    }
+    return { ok: true, response: toWire(response) };
+  } catch (err) {
+    return { ok: false, error: toWireError(err) };
+  }
+}
+
 /** Response bodies the host is pulling, by id (see WireResponse.stream). */
 const outgoing = new Map<number, ReadableStreamDefaultReader<unknown>>();
 let nextStreamId = 1;
@@ -129,8 +147,9 @@ function requestBodyStream(ref: RequestBodyReference): ReadableStream<Uint8Array
 
 export const bridge = {
   /** Called once, right after the prelude: where console output goes. */
-  connect(log: HostReference, services?: HostServiceReferences): void {
+  connect(log: HostReference, services?: HostServiceReferences, deliver?: HostReference): void {
     logRef = log;
+    deliverRef = deliver;
     if (services) connectHost(services, hostLog);
   },
   /** Host → isolate: timer `id` is due (see timers.ts). */
@@ -176,17 +195,17 @@ export const bridge = {
     outgoing.delete(id);
     reader?.cancel(new Error('The client disconnected')).catch(() => {});
   },
-  async dispatch(wire: WireRequest, bodyRef?: RequestBodyReference): Promise<DispatchResult> {
+  /**
+   * Runs one request; the result goes to the host through `deliver(id, result)`, not as this call's return value:
+   * isolated-vm fails a host call when an unhandled promise rejection is pending at the end of any task it runs, and
+   * that must not cost the request its response (the host logs such failures as `Uncaught (in promise)`).
+   */
+  async dispatch(wire: WireRequest, id: number, bodyRef?: RequestBodyReference): Promise<void> {
+    const result = await handle(wire, bodyRef);
     try {
-      const body = bodyRef ? requestBodyStream(bodyRef) : wire.body;
-      const request = new Request(wire.url, { method: wire.method, headers: wire.headers, body });
-      const response = await callHandler(request);
-      if (!(response instanceof Response)) {
-        throw new TypeError(`The fetch handler must return a Response, got ${response === null ? 'null' : typeof response}`);
-      }
-      return { ok: true, response: toWire(response) };
+      deliverRef?.applyIgnored(undefined, [id, result], { arguments: { copy: true } });
     } catch (err) {
-      return { ok: false, error: toWireError(err) };
+      deliverRef?.applyIgnored(undefined, [id, { ok: false, error: toWireError(err) }], { arguments: { copy: true } });
     }
   },
 };

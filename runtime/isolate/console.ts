@@ -5,7 +5,29 @@
  */
 import type { WireLogLevel } from './wire.ts';
 
-export type LogSink = (level: WireLogLevel, message: string) => void;
+export type LogSink = (level: WireLogLevel, message: string, location?: string) => void;
+
+/** Script URL of the prelude itself (runtime/src/stackMapper.ts PRELUDE_FILENAME): its frames are never the caller. */
+const PRELUDE_FILENAME = 'worker-studio:prelude.js';
+const FRAME = /^\s*at (?:.*?\()?(.+?:\d+:\d+)\)?$/;
+
+/**
+ * `url:line:column` of the first frame outside the prelude: the console call in the worker's code (the host maps it
+ * through the bundle's source map). A short stack trace is cheap next to the log itself (~µs).
+ */
+function callerLocation(): string | undefined {
+  const V8Error = Error as unknown as { stackTraceLimit: number };
+  const limit = V8Error.stackTraceLimit;
+  V8Error.stackTraceLimit = 6;
+  const stack = new Error().stack;
+  V8Error.stackTraceLimit = limit;
+  if (!stack) return undefined;
+  for (const line of stack.split('\n')) {
+    const match = FRAME.exec(line);
+    if (match && !line.includes(PRELUDE_FILENAME)) return match[1];
+  }
+  return undefined;
+}
 
 function inspect(value: unknown, depth: number, seen: Set<unknown>): string {
   if (typeof value === 'string') return depth === 0 ? value : JSON.stringify(value);
@@ -75,7 +97,7 @@ export function createConsole(sink: LogSink, inspectorConsole: InspectorConsole 
   const method = (level: WireLogLevel, name: string) =>
     function (...args: unknown[]) {
       inspectorConsole?.[name]?.(...args);
-      sink(level, formatArgs(args));
+      sink(level, formatArgs(args), callerLocation());
     };
   const log = method('log', 'log');
   return {
@@ -88,7 +110,7 @@ export function createConsole(sink: LogSink, inspectorConsole: InspectorConsole 
     dir: method('log', 'dir'),
     table: method('log', 'table'),
     assert(condition: unknown, ...args: unknown[]) {
-      if (!condition) sink('error', formatArgs(['Assertion failed' + (args.length ? ':' : ''), ...args]));
+      if (!condition) sink('error', formatArgs(['Assertion failed' + (args.length ? ':' : ''), ...args]), callerLocation());
     },
     count(label = 'default') {
       const n = (counts.get(label) ?? 0) + 1;

@@ -139,6 +139,26 @@ for (const [key, value] of Object.entries(PHASES)) {
   Object.defineProperty(Event.prototype, key, descriptor);
 }
 
+export interface CustomEventInit extends EventInit {
+  detail?: unknown;
+}
+
+/** CustomEvent: an Event carrying `detail` (null unless given). */
+export class CustomEvent extends Event {
+  readonly #detail: unknown;
+  constructor(type: string, init: CustomEventInit = {}) {
+    if (arguments.length === 0) throw new TypeError("Failed to construct 'CustomEvent': constructor parameter 1 is not of type 'string'.");
+    super(type, init);
+    this.#detail = init?.detail ?? null;
+  }
+  get detail(): unknown {
+    return this.#detail;
+  }
+  override get [Symbol.toStringTag](): string {
+    return 'CustomEvent';
+  }
+}
+
 export type EventListener = ((event: Event) => unknown) | { handleEvent(event: Event): unknown };
 
 export interface AddEventListenerOptions {

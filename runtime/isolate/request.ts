@@ -11,12 +11,29 @@ export interface RequestInit {
   duplex?: string;
 }
 
-const NORMALIZED_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH'];
+/**
+ * The methods workerd accepts (kj's HttpMethod list), in any case; the result is upper-cased. Anything else, CONNECT
+ * included, is a TypeError.
+ */
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'PURGE', 'OPTIONS', 'TRACE', 'COPY', 'LOCK', 'MKCOL', 'MOVE', 'PROPFIND',
+  'PROPPATCH', 'SEARCH', 'UNLOCK', 'ACL', 'REPORT', 'MKACTIVITY', 'CHECKOUT', 'MERGE', 'MSEARCH', 'NOTIFY', 'SUBSCRIBE', 'UNSUBSCRIBE', 'QUERY', 'BAN']);
 
-function normalizeMethod(method: string): string {
-  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(method)) throw new TypeError(`Invalid method: "${method}"`);
+function normalizeMethod(value: string): string {
+  const method = String(value);
   const upper = method.toUpperCase();
-  return NORMALIZED_METHODS.includes(upper) ? upper : method;
+  if (!METHODS.has(upper)) throw new TypeError(`Invalid HTTP method string: ${method}`);
+  return upper;
+}
+
+const REDIRECT_ERROR =
+  'Invalid redirect value, must be one of "follow" or "manual" ("error" won\'t be implemented since it does not make sense at the edge; use "manual" and check the response status code).';
+
+function parseUrl(input: string): string {
+  try {
+    return new URL(input).href;
+  } catch {
+    throw new TypeError(`Invalid URL: ${input}`);
+  }
 }
 
 export class Request extends Body {
@@ -32,7 +49,7 @@ export class Request extends Body {
     if ((hasBodyInit || (source?.body != null && init.body === undefined)) && (method === 'GET' || method === 'HEAD')) {
       throw new TypeError('Request with a GET or HEAD method cannot have a body.');
     }
-    const url = source ? source.url : new URL(String(input)).href;
+    const url = source ? source.url : parseUrl(String(input));
     let extracted: ExtractedBody;
     if (hasBodyInit) extracted = extractBody(init.body);
     else if (source && init.body === undefined) extracted = source._transferBody();
@@ -42,7 +59,9 @@ export class Request extends Body {
     this.#method = method;
     this.#headers = new Headers(init.headers ?? source?.headers);
     if (extracted.contentType && !this.#headers.has('content-type')) this.#headers.set('content-type', extracted.contentType);
-    this.#redirect = init.redirect ?? source?.redirect ?? 'follow';
+    const redirect = init.redirect === undefined ? (source?.redirect ?? 'follow') : String(init.redirect);
+    if (redirect !== 'follow' && redirect !== 'manual') throw new TypeError(REDIRECT_ERROR);
+    this.#redirect = redirect;
   }
 
   get url(): string {

@@ -11,6 +11,74 @@ export interface ResponseInit {
 }
 
 const NULL_BODY_STATUSES = [101, 204, 205, 304];
+
+/** workerd's default reason phrases (probed for every status 200..599); other codes get their class's phrase. */
+const REASON_PHRASES: Record<number, string> = {
+  101: 'Switching Protocols',
+  200: 'OK',
+  201: 'Created',
+  202: 'Accepted',
+  203: 'Non-Authoritative Information',
+  204: 'No Content',
+  205: 'Reset Content',
+  206: 'Partial Content',
+  207: 'Multi-Status',
+  208: 'Already Reported',
+  226: 'IM Used',
+  300: 'Multiple Choices',
+  301: 'Moved Permanently',
+  302: 'Found',
+  303: 'See Other',
+  304: 'Not Modified',
+  305: 'Use Proxy',
+  307: 'Temporary Redirect',
+  308: 'Permanent Redirect',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  402: 'Payment Required',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  407: 'Proxy Authentication Required',
+  408: 'Request Timeout',
+  409: 'Conflict',
+  410: 'Gone',
+  411: 'Length Required',
+  412: 'Precondition Failed',
+  413: 'Payload Too Large',
+  414: 'URI Too Long',
+  415: 'Unsupported Media Type',
+  416: 'Range Not Satisfiable',
+  417: 'Expectation Failed',
+  418: "I'm a teapot",
+  421: 'Misdirected Request',
+  422: 'Unprocessable Entity',
+  423: 'Locked',
+  424: 'Failed Dependency',
+  426: 'Upgrade Required',
+  428: 'Precondition Required',
+  429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
+  451: 'Unavailable For Legal Reasons',
+  500: 'Internal Server Error',
+  501: 'Not Implemented',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+  505: 'HTTP Version Not Supported',
+  506: 'Variant Also Negotiates',
+  507: 'Insufficient Storage',
+  508: 'Loop Detected',
+  510: 'Not Extended',
+  511: 'Network Authentication Required',
+};
+const CLASS_PHRASES = ['', '', 'Successful', 'Redirection', 'Client Error', 'Server Error'];
+
+/** The statusText workerd fills in when none is given. */
+export function defaultStatusText(status: number): string {
+  return REASON_PHRASES[status] ?? CLASS_PHRASES[Math.floor(status / 100)] ?? '';
+}
 const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
 
 export class Response extends Body {
@@ -29,7 +97,10 @@ export class Response extends Body {
     if ((extracted.source !== null || extracted.stream !== null) && NULL_BODY_STATUSES.includes(status)) throw new TypeError('Response with null body status (101, 204, 205, or 304) cannot have a body.');
     super(extracted);
     this.#status = status;
-    this.#statusText = init.statusText ?? '';
+    const statusText = init.statusText === undefined ? defaultStatusText(status) : String(init.statusText);
+    // workerd refuses control characters (CR, LF, TAB, NUL...) in a status text.
+    if (/[\x00-\x1f]/.test(statusText)) throw new TypeError('Invalid statusText');
+    this.#statusText = statusText;
     this.#headers = new Headers(init.headers);
     if (extracted.contentType && !this.#headers.has('content-type')) this.#headers.set('content-type', extracted.contentType);
     this.#type = 'default';
@@ -50,7 +121,7 @@ export class Response extends Body {
   }
   static error(): Response {
     // A network error has status 0, which the constructor refuses; build a placeholder and report it as such.
-    const response = new Response(null, { status: 200 });
+    const response = new Response(null, { status: 200, statusText: '' });
     Object.defineProperty(response, 'status', { value: 0 });
     Object.defineProperty(response, 'type', { value: 'error' });
     return response;

@@ -103,7 +103,9 @@ export class HostServices {
       // Async apply: the isolate may be paused in a debugger, and the host must never wait on it synchronously.
       again = (await fire.apply(undefined, [id], { result: { copy: true } })) === true;
     } catch (err) {
-      if (!this.#disposed) this.#onLog('error', `Timer ${id} could not run: ${thrown(err).message}`);
+      // The callback's own exceptions are caught in the isolate; what fails this call is a promise rejection left
+      // unhandled while the timer ran (isolated-vm reports it as the failure of the call).
+      if (!this.#disposed) this.#onLog('error', `Uncaught (in promise) ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     }
     // Intervals re-arm only after the previous tick ran: a paused isolate never gets a backlog of ticks.
     if (this.#timers.has(id) && again && !this.#disposed) {

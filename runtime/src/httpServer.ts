@@ -28,9 +28,13 @@ export function errorResponse(text: string): WireResponse {
   return { status: 500, statusText: 'Internal Server Error', headers: [['content-type', 'text/plain; charset=utf-8']], body: new TextEncoder().encode(text) };
 }
 
-/** The request body as a reader the isolate pulls lazily, one chunk per read (null for GET/HEAD). */
+/**
+ * The request body as a reader the isolate pulls lazily, one chunk per read. None (the worker sees `body === null`)
+ * for GET/HEAD and for any request that announces no body (neither Content-Length nor Transfer-Encoding), as workerd does.
+ */
 function bodyReader(req: http.IncomingMessage): BodyReader | undefined {
-  if (req.method === 'GET' || req.method === 'HEAD') {
+  const announcesBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+  if (req.method === 'GET' || req.method === 'HEAD' || !announcesBody) {
     req.resume();
     return undefined;
   }
@@ -49,10 +53,23 @@ function bodyReader(req: http.IncomingMessage): BodyReader | undefined {
 
 function toWireRequest(req: http.IncomingMessage, reader: BodyReader | undefined, port: number): WireRequest {
   const headers: [string, string][] = [];
-  for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string]);
+  for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i] as string, utf8OfLatin1(req.rawHeaders[i + 1] as string)]);
   // Like workerd: the URL's host is the request's Host header.
   const host = req.headers.host ?? `${HOST}:${port}`;
   return { method: req.method ?? 'GET', url: `http://${host}${req.url ?? '/'}`, headers, body: null, ...(reader ? { reader } : {}) };
+}
+
+/** A received header value as workerd reads it: node decodes the bytes as latin-1, workerd as UTF-8 (U+FFFD for bad bytes). */
+function utf8OfLatin1(value: string): string {
+  return /[^\x00-\x7f]/.test(value) ? Buffer.from(value, 'latin1').toString('utf8') : value;
+}
+
+/**
+ * A header value as the string node should write: node sends header strings as latin-1, but workerd sends a value's
+ * UTF-8 bytes, so a value with non-ASCII characters becomes the latin-1 string of its UTF-8 bytes.
+ */
+function latin1OfUtf8(value: string): string {
+  return /[^\x00-\x7f]/.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value;
 }
 
 /** Writes the head, then the body: known bytes in one go, or a streamed body pulled chunk by chunk with backpressure. */
@@ -63,13 +80,14 @@ async function writeResponse(res: http.ServerResponse, response: WireResponse): 
     if (name === 'content-length') hasLength = true;
     // Hop-by-hop framing is node's job: a worker's transfer-encoding would corrupt the framing.
     if (name === 'transfer-encoding' || name === 'connection') continue;
-    raw.push(name, value);
+    raw.push(name, latin1OfUtf8(value));
   }
   const reader = response.reader;
   const body = response.body ?? new Uint8Array(0);
   // A fixed-length body gets a Content-Length, as workerd sends it, not chunked encoding; a stream goes chunked.
   if (!hasLength && response.body !== null && !reader) raw.push('content-length', String(body.byteLength));
-  res.writeHead(response.status, response.statusText || http.STATUS_CODES[response.status] || '', raw);
+  // An explicit empty statusText is sent empty, as workerd does (the Response already filled in the default).
+  res.writeHead(response.status, response.statusText, raw);
   if (!reader) {
     res.end(body);
     return;
@@ -80,8 +98,9 @@ async function writeResponse(res: http.ServerResponse, response: WireResponse): 
     await reader.cancel();
     return;
   }
-  // The head goes out now, before the first chunk exists (server-sent events, long polls).
-  res.flushHeaders();
+  // The head goes out now, before the first chunk exists (server-sent events, long polls). Not flushHeaders(): that
+  // writes the head as UTF-8, and the values are latin-1 strings of UTF-8 bytes (see latin1OfUtf8).
+  res.write(new Uint8Array(0));
   let closed = false;
   const onClose = () => {
     closed = true;

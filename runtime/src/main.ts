@@ -10,11 +10,11 @@ import type { WireResponse } from '../isolate/wire.ts';
 import { ArgsError, parseDevArgs, type DevArgs } from './args.ts';
 import { BuildFailure, bundleWorker } from './bundler.ts';
 import { ControlChannel, sendToWorker } from './controlChannel.ts';
-import { errorResponse, startHttpServer, type HttpServer } from './httpServer.ts';
+import { startHttpServer, type HttpServer } from './httpServer.ts';
 import { startInspectorRelay, type InspectorRelay } from './inspectorRelay.ts';
-import { Reporter } from './reporter.ts';
+import { acceptsHtml, displayPath, errorPage, Reporter } from './reporter.ts';
 import { createStackMapper, firstLocation } from './stackMapper.ts';
-import { WorkerIsolate, WorkerLoadError } from './workerIsolate.ts';
+import { uncaughtText, WorkerIsolate, WorkerLoadError } from './workerIsolate.ts';
 
 /** isolated-vm crashes on Node >= 20 started without it (upstream README); fail with a message instead. */
 function hasNoNodeSnapshot(): boolean {
@@ -51,6 +51,10 @@ async function run(args: DevArgs, reporter: Reporter, running: Running, channel:
   }
 
   const mapStack = createStackMapper(bundle.code, bundle.url);
+  // A worker that fails to load (its module throws, or it has no fetch handler) does not stop the sidecar: the error is
+  // reported, located in the source, and every request is answered with it (500) until the worker is fixed (a restart,
+  // for now). Only a project or build (esbuild) error exits 1: there is no code to run at all.
+  let loadFailure: { title: string; stack: string } | undefined;
   try {
     running.worker = await WorkerIsolate.create({
       prelude: readFileSync(path.join(__dirname, 'prelude.js'), 'utf8'),
@@ -58,37 +62,44 @@ async function run(args: DevArgs, reporter: Reporter, running: Running, channel:
       url: bundle.url,
       env: configVars(project),
       inspector: args.inspectPort !== undefined,
-      onLog: (level, message) => reporter.workerLog(level, mapStack(message)),
+      onLog: (level, message, location) => reporter.workerLog(level, mapStack(message), location === undefined ? undefined : mapStack(location)),
+      onUncaught: (err) => reporter.workerError(mapStack(uncaughtText(err))),
     });
   } catch (err) {
-    if (err instanceof WorkerLoadError) {
-      const stack = mapStack(err.stack ?? err.message);
-      const location = firstLocation(stack) ?? { file: project.entry };
-      const where = 'line' in location ? `${location.file}:${location.line}:${location.column}` : location.file;
-      await reporter.buildError({ message: err.message, ...location }, `${where}: the worker failed to load: ${stack}`);
-      return shutdown(1, running);
-    }
-    throw err;
+    if (!(err instanceof WorkerLoadError)) throw err;
+    const stack = mapStack(err.stack ?? err.message);
+    const location = firstLocation(stack) ?? { file: project.entry };
+    const where = 'line' in location ? `${location.file}:${location.line}:${location.column}` : location.file;
+    await reporter.buildError({ message: err.message, ...location }, `✘ ${where}: the worker failed to load: ${stack}`);
+    loadFailure = { title: `The worker failed to load (${displayPath(where)})`, stack: (stack.split('\n')[0] ?? '').includes(err.message) ? stack : `${err.message}\n${stack}` };
   }
   const worker = running.worker;
 
   const server = await startHttpServer({
     port: args.port,
     handle: async (request): Promise<WireResponse> => {
+      if (!worker) {
+        const failure = loadFailure as { title: string; stack: string };
+        return errorPage(failure.title, failure.stack, acceptsHtml(request.headers));
+      }
       const result = await worker.dispatch(request);
       if (result.ok) return result.response;
       const stack = mapStack(result.error.stack);
-      reporter.workerError(`✘ ${request.method} ${new URL(request.url).pathname}: ${stack}`);
-      return errorResponse(stack.startsWith(result.error.message) ? stack : `${result.error.message}\n${stack}`);
+      const text = stack.startsWith(result.error.message) ? stack : `${result.error.message}\n${stack}`;
+      const pathname = new URL(request.url).pathname;
+      reporter.workerError(`✘ ${request.method} ${pathname}: ${text}`);
+      return errorPage(`Uncaught exception in ${request.method} ${pathname}`, text, acceptsHtml(request.headers));
     },
     onCompleted: (record) => reporter.request(record),
     onInternalError: (err) => reporter.note(`✘ internal error: ${err instanceof Error ? err.stack : String(err)}`),
   });
   running.server = server;
 
-  if (args.inspectPort !== undefined) {
+  if (args.inspectPort !== undefined && worker) {
     running.relay = await startInspectorRelay(args.inspectPort, worker, project.config?.name ?? path.basename(project.entry));
     reporter.note(`Debugger listening on ${running.relay.webSocketUrl}`);
+  } else if (args.inspectPort !== undefined) {
+    reporter.note('Debugger not started: the worker failed to load');
   }
 
   channel?.listen({

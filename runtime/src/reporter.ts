@@ -3,8 +3,9 @@
  * stdout; problems on stderr. RPC mode: the same events as JSON-RPC notifications, human lines on stderr only
  * (stdout belongs to the protocol).
  */
+import path from 'node:path';
 import type { BuildErrorParams, LogLevel, ReadyParams, RequestRecord } from '../../common/protocol.ts';
-import type { WireLogLevel } from '../isolate/wire.ts';
+import type { WireHeaders, WireLogLevel, WireResponse } from '../isolate/wire.ts';
 import type { ControlChannel } from './controlChannel.ts';
 
 export class Reporter {
@@ -28,12 +29,16 @@ export class Reporter {
     void this.#channel?.ready(params);
   }
 
-  workerLog(level: WireLogLevel, message: string): void {
+  /**
+   * Worker console output. `location` (`/abs/file.ts:LINE:COL`, already source-mapped) goes to the protocol as is and
+   * ends the human line, relative to the working directory: `hello  (src/index.ts:4:13)`.
+   */
+  workerLog(level: WireLogLevel, message: string, location?: string): void {
     if (this.#channel) {
       const protocolLevel: LogLevel = level === 'log' ? 'info' : level;
-      void this.#channel.log({ level: protocolLevel, message });
+      void this.#channel.log({ level: protocolLevel, message, ...(location ? { location } : {}) });
     } else {
-      (level === 'warn' || level === 'error' ? process.stderr : process.stdout).write(message + '\n');
+      (level === 'warn' || level === 'error' ? process.stderr : process.stdout).write((location ? `${message}  (${displayPath(location)})` : message) + '\n');
     }
   }
 
@@ -49,9 +54,55 @@ export class Reporter {
     void this.#channel?.log({ level: 'error', message: text });
   }
 
-  /** A build or load failure; the caller exits with 1 once this resolves. */
+  /** A build or load failure (stderr, and `runtime/buildError` on the channel); resolves once it is sent. */
   async buildError(params: BuildErrorParams, text: string): Promise<void> {
     this.note(text);
     await this.#channel?.buildError(params);
   }
+}
+
+/** A path under the working directory, relative to it; anything else as given. */
+export function displayPath(location: string): string {
+  if (!path.isAbsolute(location)) return location;
+  const relative = path.relative(process.cwd(), location);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? location : relative;
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** Whether the request's Accept header asks for HTML (a browser navigation), not just `*\/*`. */
+export function acceptsHtml(headers: WireHeaders): boolean {
+  return headers.some(([name, value]) => name.toLowerCase() === 'accept' && /\btext\/html\b/i.test(value));
+}
+
+/**
+ * The 500 the runtime answers with when the worker failed (to load, or in a handler): `title`, then the message and
+ * the source-mapped stack. Plain text, or an HTML page for a browser, with each `file:line:column` of the stack linked
+ * to the editor (vscode://file/…).
+ */
+export function errorPage(title: string, stack: string, html: boolean): WireResponse {
+  const headers: WireHeaders = [['cache-control', 'no-store']];
+  if (!html) {
+    headers.unshift(['content-type', 'text/plain; charset=utf-8']);
+    return { status: 500, statusText: 'Internal Server Error', headers, body: new TextEncoder().encode(`${title}\n\n${stack}\n`) };
+  }
+  const [first = '', ...rest] = stack.split('\n');
+  const frames = rest
+    .map((line) => {
+      const escaped = escapeHtml(line);
+      return escaped.replace(/(\/[^():\s]+):(\d+):(\d+)/, (where: string, file: string, l: string, c: string) => `<a href="vscode://file${encodeURI(file)}:${l}:${c}">${where}</a>`);
+    })
+    .join('\n');
+  const page = `<!doctype html>
+<html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<style>body{font:14px/1.5 system-ui,sans-serif;margin:2em;color:#222}h1{font-size:1.2em;color:#b00020}pre{background:#f6f6f6;padding:1em;overflow:auto}a{color:#0451a5}</style>
+</head><body>
+<h1>${escapeHtml(title)}</h1>
+<pre class="message">${escapeHtml(first)}</pre>
+<pre class="stack">${frames}</pre>
+<p>Worker Studio (local development)</p>
+</body></html>
+`;
+  headers.unshift(['content-type', 'text/html; charset=utf-8']);
+  return { status: 500, statusText: 'Internal Server Error', headers, body: new TextEncoder().encode(page) };
 }

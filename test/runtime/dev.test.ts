@@ -54,7 +54,7 @@ describe('headers, status, body, vars', () => {
     assert.equal(res.headers.get('content-type'), 'text/plain');
     assert.equal(await res.text(), 'POST abc héllo');
     // The worker's console.log reaches the terminal.
-    await dev.waitFor('stdout', /^echo POST 5$/m);
+    await dev.waitFor('stdout', /^echo POST 5 {2}\(test\/fixtures\/runtime-headers\/src\/index\.ts:\d+:\d+\)$/m);
   });
 
   test('several set-cookie headers stay separate; 204 has no body', async () => {
@@ -115,11 +115,16 @@ test('a TypeScript syntax error exits 1 with src/index.ts:LINE:COL on stderr', a
   assert.match(stderr, /runtime-syntax-error\/src\/index\.ts:3:15: Unexpected ";"/);
 });
 
-test('an exception while the module evaluates exits 1, located in the source', async () => {
-  const { code, stderr } = await runDev([fixture('runtime-load-error/index.js'), '--port', '0']);
-  assert.equal(code, 1);
-  assert.match(stderr, /TypeError: Cannot read properties of undefined \(reading 'limit'\)/);
-  assert.match(stderr, /runtime-load-error\/index\.js:3:\d+/);
+test('an exception while the module evaluates is located in the source; the sidecar keeps serving (500)', async () => {
+  const dev = await startDev([fixture('runtime-load-error/index.js'), '--port', '0']);
+  try {
+    await dev.waitFor('stderr', /runtime-load-error\/index\.js:3:\d+: the worker failed to load: TypeError: Cannot read properties of undefined \(reading 'limit'\)/);
+    const res = await fetch(dev.url);
+    assert.equal(res.status, 500);
+    assert.match(await res.text(), /runtime-load-error\/index\.js:3:\d+/);
+  } finally {
+    assert.equal(await dev.stop(), 0);
+  }
 });
 
 test('bad arguments exit 2 with usage', async () => {
@@ -132,4 +137,18 @@ test('the sidecar refuses to run without --no-node-snapshot (isolated-vm needs i
   const result = spawnSync(process.execPath, [path.join(repoRoot, 'dist/runtime.cjs'), path.join(repoRoot, 'examples/hello')], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
   assert.equal(result.status, 1);
   assert.match(result.stderr, /--no-node-snapshot/);
+});
+
+test('an unusable TMPDIR (under /proc) costs only the prelude cache: the sidecar keeps serving and stops on SIGTERM', { timeout: 30_000 }, async () => {
+  // Node's recursive mkdir loops forever under /proc; the prelude cache once did that and pinned a core at 100 %.
+  const dev = await startDev([path.join(repoRoot, 'examples/hello'), '--port', '0'], { env: { TMPDIR: '/proc/none' } });
+  try {
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${dev.url}/`);
+      assert.equal(res.status, 200);
+      await res.text();
+    }
+  } finally {
+    assert.equal(await dev.stop(), 0, 'the sidecar must still handle SIGTERM (its event loop is not blocked)');
+  }
 });

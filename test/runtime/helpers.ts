@@ -16,13 +16,13 @@ export interface DevProcess {
   stderr(): string;
   /** Resolves when a line matching `pattern` has appeared on the stream (already or later). */
   waitFor(stream: 'stdout' | 'stderr', pattern: RegExp): Promise<RegExpExecArray>;
-  /** SIGTERM and wait for the exit code. */
+  /** SIGTERM and wait for the exit code (null when it had to be SIGKILLed after 5 s). */
   stop(): Promise<number | null>;
 }
 
 /** Spawns `bin/worker-studio dev ...args` on this Node (>= 24) and collects its output. */
-export function spawnDev(args: string[], options: { stdin?: 'pipe' | 'ignore' } = {}): { child: ChildProcess; out: { stdout: string; stderr: string } } {
-  const child = spawn(process.execPath, [bin, 'dev', ...args], { cwd: repoRoot, stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'] });
+export function spawnDev(args: string[], options: { stdin?: 'pipe' | 'ignore'; env?: NodeJS.ProcessEnv } = {}): { child: ChildProcess; out: { stdout: string; stderr: string } } {
+  const child = spawn(process.execPath, [bin, 'dev', ...args], { cwd: repoRoot, stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
   const out = { stdout: '', stderr: '' };
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out.stdout += chunk));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (out.stderr += chunk));
@@ -64,8 +64,8 @@ function waitForText(child: ChildProcess, out: { stdout: string; stderr: string 
 }
 
 /** Starts `dev` and waits for its `Ready on http://127.0.0.1:PORT` line. */
-export async function startDev(args: string[]): Promise<DevProcess> {
-  const { child, out } = spawnDev(args);
+export async function startDev(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<DevProcess> {
+  const { child, out } = spawnDev(args, options);
   const ready = await waitForText(child, out, 'stdout', /^Ready on (http:\/\/127\.0\.0\.1:(\d+))$/m);
   return {
     child,
@@ -78,7 +78,10 @@ export async function startDev(args: string[]): Promise<DevProcess> {
       // A process killed by a signal has exitCode null and signalCode set; 'exit' has fired either way.
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill('SIGTERM');
+      // A sidecar that ignores SIGTERM (a blocked event loop) is killed, so the test fails instead of leaving it behind.
+      const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
       const [code] = (await once(child, 'exit')) as [number | null];
+      clearTimeout(kill);
       return code;
     },
   };
