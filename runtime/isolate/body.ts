@@ -64,7 +64,11 @@ export class Body {
     if (!this.#hasBody) return null;
     if (!this.#stream) {
       this.#stream = streamOfBytes(this.#usedSource ? new Uint8Array(0) : (this.#source as Uint8Array));
-      if (this.#usedSource) void this.#stream.cancel();
+      // A body consumed through the bytes fast path: a finished stream that is locked, as workerd's (getReader throws).
+      if (this.#usedSource) {
+        void this.#stream.cancel();
+        this.#stream.getReader();
+      }
     }
     return this.#stream;
   }
@@ -120,7 +124,8 @@ export class Body {
 
   /** Internal (clone): a second body with the same content; a stream body is teed, this body keeps one branch. */
   _cloneBody(): ExtractedBody {
-    if (this.bodyUsed || this.#stream?.locked) throw new TypeError(CLONE_LOCKED_MESSAGE);
+    // As workerd: a partly read (disturbed) stream that is unlocked again can still be cloned (the rest is teed).
+    if (this.#usedSource || this.#stream?.locked) throw new TypeError(CLONE_LOCKED_MESSAGE);
     if (!this.#hasBody) return NO_BODY;
     if (!this.#stream) return { source: this.#source, stream: null, contentType: null };
     const [mine, theirs] = this.#stream.tee();

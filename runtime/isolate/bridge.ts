@@ -4,6 +4,7 @@
  * and turns its Response back into plain data. Errors come back as data too, so the host never depends on how
  * isolated-vm transfers exceptions.
  */
+import { makeHeadersImmutable } from './headers.ts';
 import { Request } from './request.ts';
 import { Response } from './response.ts';
 import { chunkBytes, connectZlib, ReadableStream, type ReadableStreamDefaultReader, type ZlibReference } from './streams.ts';
@@ -99,6 +100,8 @@ async function handle(wire: WireRequest, bodyRef: RequestBodyReference | undefin
     const body = bodyRef ? requestBodyStream(bodyRef) : wire.body;
     // Incoming requests carry redirect "manual" in workerd (a worker passing one to fetch() returns redirects as they are).
     const request = new Request(wire.url, { method: wire.method, headers: wire.headers, body, redirect: 'manual' });
+    // As in workerd, an incoming request's headers are immutable.
+    makeHeadersImmutable(request.headers);
     const response = await callHandler(request);
     if (!(response instanceof Response)) {
       throw new TypeError(`The fetch handler must return a Response, got ${response === null ? 'null' : typeof response}`);

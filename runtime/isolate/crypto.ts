@@ -141,6 +141,20 @@ export class SubtleCrypto {
   unwrapKey(format: string, wrappedKey: BufferSource, unwrappingKey: CryptoKey, unwrapAlgorithm: Algorithm, unwrappedKeyAlgorithm: Algorithm, extractable: boolean, usages: string[]): Promise<unknown> {
     return call('unwrapKey', [format, wrappedKey, requireKey(unwrappingKey, 'unwrapKey'), unwrapAlgorithm, unwrappedKeyAlgorithm, Boolean(extractable), [...usages]]);
   }
+  /** workerd's extension: compares two BufferSources of the same length in constant time. */
+  timingSafeEqual(a: BufferSource, b: BufferSource): boolean {
+    const view = (v: unknown): Uint8Array => {
+      if (v instanceof ArrayBuffer) return new Uint8Array(v);
+      if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+      throw new TypeError("Failed to execute 'timingSafeEqual' on 'SubtleCrypto': parameter is not of type 'ArrayBuffer or ArrayBufferView'.");
+    };
+    const x = view(a);
+    const y = view(b);
+    if (x.byteLength !== y.byteLength) throw new TypeError('Input buffers must have the same byte length.');
+    let diff = 0;
+    for (let i = 0; i < x.byteLength; i++) diff |= (x[i] as number) ^ (y[i] as number);
+    return diff === 0;
+  }
   get [Symbol.toStringTag](): string {
     return 'SubtleCrypto';
   }
@@ -149,7 +163,8 @@ export class SubtleCrypto {
 const INTEGER_ARRAYS = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, BigInt64Array, BigUint64Array];
 
 export function getRandomValues<T extends ArrayBufferView>(array: T): T {
-  if (!ArrayBuffer.isView(array) || !INTEGER_ARRAYS.some((C) => array instanceof C)) {
+  if (!ArrayBuffer.isView(array)) throw new TypeError("Failed to execute 'getRandomValues' on 'Crypto': parameter 1 is not of type 'ArrayBufferView'.");
+  if (!INTEGER_ARRAYS.some((C) => array instanceof C)) {
     throw domException("The data argument must be an integer-type TypedArray", 'TypeMismatchError');
   }
   if (array.byteLength > MAX_RANDOM_BYTES) {

@@ -1,4 +1,4 @@
-/** TextEncoder (UTF-8) and TextDecoder (utf-8, utf-16le/be, windows-1252 and its latin1/ascii labels, x-user-defined). */
+/** TextEncoder (UTF-8) and TextDecoder (utf-8, utf-16le/be, windows-1252 and its latin1/ascii labels, iso-8859-2, x-user-defined). */
 
 export function utf8Encode(input: string): Uint8Array {
   const out: number[] = [];
@@ -98,6 +98,7 @@ export class TextEncoder {
     return utf8Encode(String(input));
   }
   encodeInto(input: string, destination: Uint8Array): { read: number; written: number } {
+    if (!(destination instanceof Uint8Array)) throw new TypeError("Failed to execute 'encodeInto' on 'TextEncoder': parameter 2 is not of type 'Uint8Array'.");
     let read = 0;
     let written = 0;
     for (const ch of String(input)) {
@@ -125,6 +126,7 @@ for (const [name, labels] of [
   ['utf-16le', 'csunicode iso-10646-ucs-2 ucs-2 unicode unicodefeff utf-16 utf-16le'],
   ['utf-16be', 'unicodefffe utf-16be'],
   ['windows-1252', 'ansi_x3.4-1968 ascii cp1252 cp819 csisolatin1 ibm819 iso-8859-1 iso-ir-100 iso8859-1 iso88591 iso_8859-1 iso_8859-1:1987 l1 latin1 us-ascii windows-1252 x-cp1252'],
+  ['iso-8859-2', 'csisolatin2 iso-8859-2 iso-ir-101 iso8859-2 iso88592 iso_8859-2 iso_8859-2:1987 l2 latin2'],
   ['x-user-defined', 'x-user-defined'],
 ] as const) {
   for (const label of labels.split(' ')) LABELS[label] = name;
@@ -134,6 +136,16 @@ for (const [name, labels] of [
 const WINDOWS_1252 = [
   0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d, 0x8f,
   0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
+];
+
+// iso-8859-2 bytes 0xA0..0xFF (0x00..0x9F map to the same code point).
+const ISO_8859_2 = [
+  0xa0, 0x104, 0x2d8, 0x141, 0xa4, 0x13d, 0x15a, 0xa7, 0xa8, 0x160, 0x15e, 0x164, 0x179, 0xad, 0x17d, 0x17b,
+  0xb0, 0x105, 0x2db, 0x142, 0xb4, 0x13e, 0x15b, 0x2c7, 0xb8, 0x161, 0x15f, 0x165, 0x17a, 0x2dd, 0x17e, 0x17c,
+  0x154, 0xc1, 0xc2, 0x102, 0xc4, 0x139, 0x106, 0xc7, 0x10c, 0xc9, 0x118, 0xcb, 0x11a, 0xcd, 0xce, 0x10e,
+  0x110, 0x143, 0x147, 0xd3, 0xd4, 0x150, 0xd6, 0xd7, 0x158, 0x16e, 0xda, 0x170, 0xdc, 0xdd, 0x162, 0xdf,
+  0x155, 0xe1, 0xe2, 0x103, 0xe4, 0x13a, 0x107, 0xe7, 0x10d, 0xe9, 0x119, 0xeb, 0x11b, 0xed, 0xee, 0x10f,
+  0x111, 0x144, 0x148, 0xf3, 0xf4, 0x151, 0xf6, 0xf7, 0x159, 0x16f, 0xfa, 0x171, 0xfc, 0xfd, 0x163, 0x2d9,
 ];
 
 function fromCodeUnits(units: ArrayLike<number>): string {
@@ -245,12 +257,14 @@ export class TextDecoder {
       text = result.text;
     } else if (this.#encoding === 'windows-1252') {
       text = fromCodeUnits(Array.from(bytes, (b) => (b >= 0x80 && b < 0xa0 ? (WINDOWS_1252[b - 0x80] as number) : b)));
+    } else if (this.#encoding === 'iso-8859-2') {
+      text = fromCodeUnits(Array.from(bytes, (b) => (b >= 0xa0 ? (ISO_8859_2[b - 0xa0] as number) : b)));
     } else {
       text = fromCodeUnits(Array.from(bytes, (b) => (b < 0x80 ? b : 0xf780 + b - 0x80)));
     }
     if (!this.#ignoreBOM && !this.#bomSeen && text.length > 0) {
       this.#bomSeen = true;
-      if (text.charCodeAt(0) === 0xfeff && this.#encoding !== 'windows-1252' && this.#encoding !== 'x-user-defined') text = text.slice(1);
+      if (text.charCodeAt(0) === 0xfeff && (this.#encoding === 'utf-8' || this.#encoding.startsWith('utf-16'))) text = text.slice(1);
     }
     return text;
   }

@@ -188,8 +188,10 @@ export class EventTarget {
     if (arguments.length < 2) throw new TypeError(`Failed to execute 'addEventListener' on 'EventTarget': 2 arguments required, but only ${arguments.length} present.`);
     if (listener === null || listener === undefined) return;
     if (typeof listener !== 'function' && typeof listener !== 'object') throw new TypeError("Failed to execute 'addEventListener' on 'EventTarget': parameter 2 is not of type 'EventListener'.");
+    // workerd has no capture phase (nor default actions to make passive), and rejects those options rather than ignore them.
+    if (options === true) throw new TypeError('addEventListener(): useCapture must be false.');
     const opts = flatten(options);
-    // workerd has no default actions to make passive, and rejects the option rather than ignore it.
+    if (opts.capture) throw new TypeError('addEventListener(): options.capture must be false.');
     if (opts.passive) throw new TypeError('addEventListener(): options.passive must be false.');
     const signal = opts.signal;
     if (signal?.aborted) return;

@@ -1,7 +1,6 @@
 /** `FormData`, its multipart/form-data serialization, and parsing multipart and urlencoded bodies (Body.formData()). */
 import { Blob, concatBytes, File } from './blob.ts';
 import { utf8Decode, utf8Encode } from './encoding.ts';
-import { URLSearchParams } from './url.ts';
 
 export type FormDataEntryValue = string | File;
 
@@ -109,9 +108,10 @@ function indexOf(haystack: Uint8Array, needle: Uint8Array, from: number): number
 
 /** The value of a `key=value` / `key="value"` parameter in a header. */
 function param(header: string, key: string): string | null {
-  const match = new RegExp(`(?:^|;)\\s*${key}\\s*=\\s*(?:"((?:[^"\\\\]|\\\\.)*)"|([^;]*))`, 'i').exec(header);
+  const match = new RegExp(`(?:^|;)\\s*${key}\\s*=\\s*(?:"([^"]*)"|([^;]*))`, 'i').exec(header);
   if (!match) return null;
-  return match[1] !== undefined ? match[1].replace(/\\(.)/g, '$1') : (match[2] as string).trim();
+  // workerd takes a quoted value as it is: backslashes are not escapes.
+  return match[1] !== undefined ? match[1] : (match[2] as string).trim();
 }
 
 const FORM_TYPES_ERROR =
@@ -144,10 +144,45 @@ function parseMultipart(bytes: Uint8Array, boundary: string): FormData {
     const name = param(disposition, 'name');
     if (name === null) throw new TypeError('Invalid Content-Disposition header value: missing name.');
     const filename = param(disposition, 'filename');
-    if (filename === null) form.append(name, utf8Decode(body));
+    // An empty filename makes a string entry in workerd.
+    if (filename === null || filename === '') form.append(name, utf8Decode(body));
     else form.append(name, new File([body], filename, { type }));
     pos = next + 2;
   }
+}
+
+const isHex = (b: number | undefined) => b !== undefined && ((b >= 0x30 && b <= 0x39) || ((b | 0x20) >= 0x61 && (b | 0x20) <= 0x66));
+
+/** One urlencoded name or value: '+' is a space, %XX a byte, and (unlike URLSearchParams, as workerd) a '%' not followed by two hex digits is dropped. */
+function decodeFormComponent(bytes: Uint8Array): string {
+  const out: number[] = [];
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
+    if (b === 0x2b) out.push(0x20);
+    else if (b !== 0x25) out.push(b);
+    else if (isHex(bytes[i + 1]) && isHex(bytes[i + 2])) {
+      out.push(parseInt(String.fromCharCode(bytes[i + 1] as number, bytes[i + 2] as number), 16));
+      i += 2;
+    }
+  }
+  return utf8Decode(Uint8Array.from(out));
+}
+
+/** application/x-www-form-urlencoded bytes → name/value pairs (empty sequences between '&' skipped). */
+function parseUrlencoded(bytes: Uint8Array): [string, string][] {
+  const pairs: [string, string][] = [];
+  let start = 0;
+  while (start <= bytes.length) {
+    let end = bytes.indexOf(0x26, start);
+    if (end === -1) end = bytes.length;
+    if (end > start) {
+      const part = bytes.subarray(start, end);
+      const eq = part.indexOf(0x3d);
+      pairs.push(eq === -1 ? [decodeFormComponent(part), ''] : [decodeFormComponent(part.subarray(0, eq)), decodeFormComponent(part.subarray(eq + 1))]);
+    }
+    start = end + 1;
+  }
+  return pairs;
 }
 
 /** Body.formData(): parse `bytes` as the Content-Type says. */
@@ -160,7 +195,7 @@ export function parseFormData(bytes: Uint8Array, contentType: string | null): Fo
   }
   if (essence === 'application/x-www-form-urlencoded') {
     const form = new FormData();
-    for (const [name, value] of new URLSearchParams(utf8Decode(bytes))) form.append(name, value);
+    for (const [name, value] of parseUrlencoded(bytes)) form.append(name, value);
     return form;
   }
   throw new TypeError(FORM_TYPES_ERROR);

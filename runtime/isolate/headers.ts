@@ -1,11 +1,12 @@
 /** Fetch `Headers`: case-insensitive, ordered, combined on read, `set-cookie` kept apart (getSetCookie). */
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// workerd only refuses ASCII characters that are not token characters: the empty name and non-ASCII names pass.
+const NOT_TOKEN = /[^!#$%&'*+\-.^_`|~0-9A-Za-z\u0080-\uffff]/;
 
 function normalizeName(name: unknown): string {
   const text = String(name);
-  if (!TOKEN.test(text)) throw new TypeError(`Invalid header name: "${text}"`);
-  return text.toLowerCase();
+  if (NOT_TOKEN.test(text)) throw new TypeError(`Invalid header name: "${text}"`);
+  return text.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
 }
 
 function normalizeValue(value: unknown): string {
@@ -17,20 +18,62 @@ function normalizeValue(value: unknown): string {
 
 export type HeadersInit = Headers | Iterable<Iterable<string>> | Record<string, string>;
 
+type IteratorKind = 'Entry' | 'Key' | 'Value';
+
+/** What entries()/keys()/values() return: workerd's `EntryIterator`/`KeyIterator`/`ValueIterator`. */
+class HeadersIterator<T> {
+  readonly #source: Iterator<[string, string]>;
+  readonly #kind: IteratorKind;
+  constructor(source: Iterator<[string, string]>, kind: IteratorKind) {
+    this.#source = source;
+    this.#kind = kind;
+  }
+  next(): IteratorResult<T, undefined> {
+    const step = this.#source.next();
+    if (step.done) return { done: true, value: undefined };
+    const [k, v] = step.value;
+    return { done: false, value: (this.#kind === 'Entry' ? [k, v] : this.#kind === 'Key' ? k : v) as T };
+  }
+  [Symbol.iterator](): this {
+    return this;
+  }
+  get [Symbol.toStringTag](): string {
+    return `${this.#kind}Iterator`;
+  }
+}
+
+// Like the built-in iterators, these inherit %IteratorPrototype% (and so its helpers: map, toArray...).
+Object.setPrototypeOf(HeadersIterator.prototype, Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]())) as object);
+
+const immutable = new WeakSet<Headers>();
+
+/** Internal: the guard "immutable" (an incoming request's headers, Response.redirect()'s): mutators then throw. */
+export function makeHeadersImmutable(headers: Headers): Headers {
+  immutable.add(headers);
+  return headers;
+}
+
+function checkMutable(headers: Headers): void {
+  if (immutable.has(headers)) throw new TypeError("Can't modify immutable headers.");
+}
+
 export class Headers {
   #list: [string, string][] = [];
 
   constructor(init?: HeadersInit) {
-    if (init === undefined || init === null) return;
+    if (init === undefined) return;
     if (init instanceof Headers) {
       this.#list = init.#list.map(([k, v]) => [k, v]);
-    } else if (typeof init === 'object' && Symbol.iterator in init) {
+    } else if (typeof init === 'object' && init !== null && Symbol.iterator in init) {
       for (const pair of init as Iterable<Iterable<string>>) {
+        if ((typeof pair !== 'object' && typeof pair !== 'function') || pair === null || !(Symbol.iterator in pair)) {
+          throw new TypeError('Headers init pairs must be sequences of two strings');
+        }
         const items = [...pair];
         if (items.length !== 2) throw new TypeError('Headers init pairs must have exactly two items');
         this.append(items[0] as string, items[1] as string);
       }
-    } else if (typeof init === 'object') {
+    } else if (typeof init === 'object' && init !== null) {
       for (const [k, v] of Object.entries(init)) this.append(k, v);
     } else {
       throw new TypeError('Headers init must be an object or an iterable of pairs');
@@ -38,9 +81,11 @@ export class Headers {
   }
 
   append(name: string, value: string): void {
+    checkMutable(this);
     this.#list.push([normalizeName(name), normalizeValue(value)]);
   }
   delete(name: string): void {
+    checkMutable(this);
     const key = normalizeName(name);
     this.#list = this.#list.filter(([k]) => k !== key);
   }
@@ -63,6 +108,7 @@ export class Headers {
     return this.#list.some(([k]) => k === key);
   }
   set(name: string, value: string): void {
+    checkMutable(this);
     const key = normalizeName(name);
     const normalized = normalizeValue(value);
     const index = this.#list.findIndex(([k]) => k === key);
@@ -76,18 +122,21 @@ export class Headers {
     for (const [k, v] of this.entries()) callback.call(thisArg, v, k, this);
   }
   /** Sorted by name, values combined, except one entry per set-cookie (the Fetch standard's "sort and combine"). */
-  *entries(): IterableIterator<[string, string]> {
+  *#pairs(): Generator<[string, string]> {
     const names = [...new Set(this.#list.map(([k]) => k))].sort();
     for (const name of names) {
       if (name === 'set-cookie') for (const cookie of this.getSetCookie()) yield [name, cookie];
       else yield [name, this.get(name) as string];
     }
   }
-  *keys(): IterableIterator<string> {
-    for (const [k] of this.entries()) yield k;
+  entries(): IterableIterator<[string, string]> {
+    return new HeadersIterator<[string, string]>(this.#pairs(), 'Entry');
   }
-  *values(): IterableIterator<string> {
-    for (const [, v] of this.entries()) yield v;
+  keys(): IterableIterator<string> {
+    return new HeadersIterator<string>(this.#pairs(), 'Key');
+  }
+  values(): IterableIterator<string> {
+    return new HeadersIterator<string>(this.#pairs(), 'Value');
   }
   [Symbol.iterator](): IterableIterator<[string, string]> {
     return this.entries();

@@ -1,7 +1,7 @@
 /** Fetch `Response`. */
 import { Body, extractBody, type BodyInit } from './body.ts';
 import { utf8Encode } from './encoding.ts';
-import { Headers, type HeadersInit } from './headers.ts';
+import { Headers, makeHeadersImmutable, type HeadersInit } from './headers.ts';
 import { URL } from './url.ts';
 
 export interface ResponseInit {
@@ -113,11 +113,15 @@ export class Response extends Body {
     if (!headers.has('content-type')) headers.set('content-type', 'application/json');
     return new Response(utf8Encode(text), { ...init, headers });
   }
-  static redirect(url: string | URL, status = 302): Response {
-    if (!REDIRECT_STATUSES.includes(status)) {
-      throw new RangeError(`${status} is not a redirect status code. It must be one of: 301, 302, 303, 307, or 308.`);
+  static redirect(url: string | URL, status: unknown = 302): Response {
+    // WebIDL `unsigned short`: '301' and 301.5 are 301.
+    const code = Math.trunc(Number(status)) & 0xffff;
+    if (!REDIRECT_STATUSES.includes(code)) {
+      throw new RangeError(`${code} is not a redirect status code. It must be one of: 301, 302, 303, 307, or 308.`);
     }
-    return new Response(null, { status, headers: { location: new URL(String(url)).href } });
+    const response = new Response(null, { status: code, headers: { location: new URL(String(url)).href } });
+    makeHeadersImmutable(response.headers);
+    return response;
   }
   static error(): Response {
     // A network error has status 0, which the constructor refuses; build a placeholder and report it as such.

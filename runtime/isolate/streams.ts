@@ -8,7 +8,6 @@ export {
   ByteLengthQueuingStrategy,
   CountQueuingStrategy,
   ReadableByteStreamController,
-  ReadableStream,
   ReadableStreamBYOBReader,
   ReadableStreamBYOBRequest,
   ReadableStreamDefaultController,
@@ -20,13 +19,56 @@ export {
   WritableStreamDefaultWriter,
 } from 'web-streams-polyfill';
 import {
-  ReadableStream,
+  ReadableStream as PolyfillReadableStream,
   TransformStream,
   WritableStream,
   type ReadableStreamDefaultController,
   type TransformStreamDefaultController,
 } from 'web-streams-polyfill';
 import { TextDecoder, toBytes, utf8Encode } from './encoding.ts';
+
+/*
+ * Where workerd differs from the polyfill (the reference implementation), patched at this boundary:
+ * - an invalid highWaterMark (negative, NaN) is a TypeError, not a RangeError;
+ * - getReader() on a locked stream says workerd's message;
+ * - async iterator results are `{ done, value }` (that member order).
+ */
+const LOCKED = 'This ReadableStream is currently locked to a reader.';
+export const ReadableStream = new Proxy(PolyfillReadableStream, {
+  construct(target, args, newTarget) {
+    try {
+      return Reflect.construct(target, args, newTarget) as object;
+    } catch (err) {
+      if (err instanceof RangeError && /highWaterMark/i.test(err.message)) throw new TypeError(err.message);
+      throw err;
+    }
+  },
+});
+export type ReadableStream<R = any> = PolyfillReadableStream<R>;
+{
+  const proto = PolyfillReadableStream.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const getReader = proto.getReader as (...args: unknown[]) => unknown;
+  Object.defineProperty(proto, 'getReader', {
+    value: function (this: PolyfillReadableStream, ...args: unknown[]) {
+      if (this instanceof PolyfillReadableStream && this.locked) throw new TypeError(LOCKED);
+      return getReader.apply(this, args);
+    },
+    writable: true,
+    configurable: true,
+  });
+  const iteratorProto = Object.getPrototypeOf(new PolyfillReadableStream().values()) as Record<string, (...args: unknown[]) => Promise<IteratorResult<unknown>>>;
+  for (const method of ['next', 'return'] as const) {
+    const original = iteratorProto[method];
+    if (typeof original !== 'function') continue;
+    Object.defineProperty(iteratorProto, method, {
+      value: function (this: unknown, ...args: unknown[]) {
+        return original.apply(this, args).then((result) => (result && typeof result === 'object' ? { done: result.done, value: result.value } : result));
+      },
+      writable: true,
+      configurable: true,
+    });
+  }
+}
 
 /** The polyfill's internal "disturbed" flag (a stream that has been read from or cancelled). */
 export function isDisturbed(stream: ReadableStream): boolean {
@@ -178,7 +220,8 @@ function zlibTransform(mode: 'compress' | 'decompress', format: unknown): Transf
   };
   return new TransformStream<unknown, Uint8Array>({
     async transform(chunk: unknown, controller: TransformStreamDefaultController<Uint8Array>) {
-      const bytes = chunkBytes(chunk);
+      // workerd also takes strings (as their UTF-8 bytes).
+      const bytes = typeof chunk === 'string' ? utf8Encode(chunk) : chunkBytes(chunk);
       if (!bytes.byteLength) return;
       push(controller, await zlibCall(['write', await open(), bytes.slice()]));
     },

@@ -4,6 +4,7 @@
  * shared references and cycles kept. Functions, symbols and other platform/exotic objects throw DataCloneError.
  * `transfer` detaches the listed ArrayBuffers (the clone gets their bytes).
  */
+import { Blob, File } from './blob.ts';
 import { DOMException } from './domException.ts';
 
 type TypedArray = Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array | BigInt64Array | BigUint64Array;
@@ -62,7 +63,17 @@ export function structuredClone(...args: unknown[]): unknown {
       memory.set(input, out);
       return out;
     }
+    if (input instanceof Blob) {
+      const bytes = input._bytes().slice();
+      out = input instanceof File ? new File([bytes], input.name, { type: input.type, lastModified: input.lastModified }) : Blob._fromBytes(bytes, input.type);
+      memory.set(input, out);
+      return out;
+    }
     switch (kind) {
+      // workerd clones a Request as the plain object its wrapper is (no own properties).
+      case 'Request':
+        out = {};
+        break;
       case 'Boolean':
         out = Object(Boolean.prototype.valueOf.call(input));
         break;
@@ -110,6 +121,10 @@ export function structuredClone(...args: unknown[]): unknown {
         const stack = (err as { stack?: unknown }).stack;
         if (typeof stack === 'string') Object.defineProperty(result, 'stack', { value: stack, writable: true, configurable: true, enumerable: true });
         if (Object.prototype.hasOwnProperty.call(err, 'cause')) Object.defineProperty(result, 'cause', { value: clone((err as { cause?: unknown }).cause), writable: true, configurable: true, enumerable: true });
+        // As workerd: other own enumerable properties (a custom `name` included) come along.
+        for (const key of Object.keys(err)) {
+          if (key !== 'message' && key !== 'stack' && key !== 'cause') (result as unknown as Record<string, unknown>)[key] = clone((err as unknown as Record<string, unknown>)[key]);
+        }
         return result;
       }
       case 'Array': {

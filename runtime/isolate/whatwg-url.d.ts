@@ -37,3 +37,11 @@ declare module 'whatwg-url' {
     toJSON(): string;
   }
 }
+// Its application/x-www-form-urlencoded parser and serializer (url.ts replaces both to keep undecodable bytes).
+declare module 'whatwg-url/lib/urlencoded.js' {
+  const urlencoded: {
+    parseUrlencodedString(input: string): [string, string][];
+    serializeUrlencoded(tuples: [string, string][]): string;
+  };
+  export default urlencoded;
+}

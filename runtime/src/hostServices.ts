@@ -4,7 +4,7 @@
  * Everything here belongs to one worker instance: `dispose()` clears its timers, aborts its outbound requests and
  * drops its keys, so a disposed isolate leaves nothing running on the host.
  */
-import { randomBytes, webcrypto } from 'node:crypto';
+import { createHash, randomBytes, webcrypto } from 'node:crypto';
 import ivm from 'isolated-vm';
 import type { SubtleOp, SubtleResult, WireCryptoKey, WireFetchRequest, WireFetchResult, WireThrown } from '../isolate/hostWire.ts';
 import type { WireLogLevel } from '../isolate/wire.ts';
@@ -19,6 +19,29 @@ const HostCryptoKey = (globalThis as unknown as { CryptoKey: abstract new () => 
 function thrown(err: unknown): WireThrown {
   if (err instanceof Error) return { name: err.name, message: err.message };
   return { name: 'Error', message: String(err) };
+}
+
+function isMd5(algorithm: unknown): boolean {
+  const name = typeof algorithm === 'object' && algorithm !== null ? (algorithm as { name?: unknown }).name : algorithm;
+  return typeof name === 'string' && name.toUpperCase() === 'MD5';
+}
+
+/** Members in the order workerd lists them; the rest (any others) after, as they were. */
+function reorder(record: Record<string, unknown>, order: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of order) if (key in record) out[key] = record[key];
+  for (const [key, value] of Object.entries(record)) if (!(key in out)) out[key] = value;
+  return out;
+}
+
+/** workerd's exported JWK: kty, key_ops, alg, ext, then the key material. */
+function jwkInWorkerdOrder(jwk: Record<string, unknown>): Record<string, unknown> {
+  return reorder(jwk, ['kty', 'key_ops', 'alg', 'ext', 'crv', 'x', 'y', 'd', 'n', 'e', 'p', 'q', 'dp', 'dq', 'qi', 'k']);
+}
+
+/** workerd's HMAC key algorithm: name, hash, length (Node has name, length, hash). */
+function algorithmInWorkerdOrder(algorithm: Record<string, unknown>): Record<string, unknown> {
+  return algorithm.name === 'HMAC' ? reorder(algorithm, ['name', 'hash', 'length']) : { ...algorithm };
 }
 
 export interface HostServicesOptions {
@@ -120,7 +143,7 @@ export class HostServices {
   #wireKey(key: HostKey): WireCryptoKey {
     const id = this.#nextKey++;
     this.#keys.set(id, key);
-    return { $cryptoKey: id, type: key.type, extractable: key.extractable, algorithm: { ...(key.algorithm as unknown as Record<string, unknown>) }, usages: [...key.usages] };
+    return { $cryptoKey: id, type: key.type, extractable: key.extractable, algorithm: algorithmInWorkerdOrder(key.algorithm as unknown as Record<string, unknown>), usages: [...key.usages] };
   }
 
   /** `{ $cryptoKey: id }` markers (at any depth, e.g. ECDH's `public`) → the host's CryptoKeys. */
@@ -155,7 +178,21 @@ export class HostServices {
       const subtle = webcrypto.subtle as unknown as Record<SubtleOp, (...a: unknown[]) => Promise<unknown>>;
       if (typeof subtle[op] !== 'function') throw new TypeError(`Unknown SubtleCrypto operation ${op}`);
       const resolved = args.map((a) => this.#resolve(a));
-      result = { ok: true, value: this.#encode(await subtle[op].apply(webcrypto.subtle, resolved)) };
+      if (op === 'digest' && isMd5(resolved[0])) {
+        // workerd also digests MD5 (WebCrypto does not).
+        const data = resolved[1];
+        if (!ArrayBuffer.isView(data)) throw new TypeError('The data must be a BufferSource');
+        const hash = createHash('md5').update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)).digest();
+        result = { ok: true, value: hash.buffer.slice(hash.byteOffset, hash.byteOffset + hash.byteLength) };
+        return result;
+      }
+      if (op === 'exportKey' && resolved[1] instanceof HostCryptoKey && !resolved[1].extractable) {
+        // workerd checks extractability before whether the format applies to the key.
+        throw new DOMException('Attempt to export non-extractable key.', 'InvalidAccessError');
+      }
+      let value = await subtle[op].apply(webcrypto.subtle, resolved);
+      if (op === 'exportKey' && resolved[0] === 'jwk') value = jwkInWorkerdOrder(value as Record<string, unknown>);
+      result = { ok: true, value: this.#encode(value) };
     } catch (err) {
       result = { ok: false, error: thrown(err) };
     }
