@@ -30,9 +30,17 @@ export interface SearchContext {
 
 const thisProcess: SearchContext = { env: process.env, execPath: process.execPath, versions: process.versions };
 
+/**
+ * Worker Studio's per-user cache root: `WORKER_STUDIO_CACHE`, else `~/.cache/worker-studio`. Holds the managed Node
+ * install and the runtime's V8 code cache (`v8cache/`).
+ */
+export function workerStudioCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
+  return env.WORKER_STUDIO_CACHE || path.join(os.homedir(), '.cache', 'worker-studio');
+}
+
 /** Where `scripts/provision.sh node` (and the README's quick start) puts a Node 24 when the machine has none. */
 export function managedNodePath(env: NodeJS.ProcessEnv = process.env): string {
-  const cache = env.WORKER_STUDIO_CACHE ?? path.join(os.homedir(), '.cache', 'worker-studio');
+  const cache = workerStudioCacheRoot(env);
   const bin = process.platform === 'win32' ? 'node.exe' : path.join('bin', 'node');
   return path.join(cache, 'node24', 'node_modules', `node-${process.platform}-${process.arch}`, bin);
 }

@@ -6,7 +6,7 @@
 import os from 'node:os';
 import * as vscode from 'vscode';
 import { showError, type Log } from './log.ts';
-import type { Workers } from './workers.ts';
+import type { RunningWorker, Workers } from './workers.ts';
 
 /** Key under which the attach configuration remembers which worker it belongs to. */
 const WORKER_ID_KEY = '__workerStudioWorkerId';
@@ -47,11 +47,16 @@ export class WorkerDebugConfigurationProvider implements vscode.DebugConfigurati
       void vscode.window.showErrorMessage('Open a folder with a wrangler.toml / wrangler.json(c) to run a worker.');
       return undefined;
     }
+    let worker: RunningWorker | undefined;
     try {
       const port = config.port ?? vscode.workspace.getConfiguration('workerStudio', folder?.uri).get<number>('port', 0);
-      const worker = await this.workers.start({ target, port, inspect: true, folder });
+      worker = await this.workers.start({ target, port, inspect: true, folder });
       const inspectorPort = worker.info.inspectorPort;
-      if (!inspectorPort) throw new Error('the worker sidecar started without an inspector');
+      if (!inspectorPort) {
+        // The sidecar serves a worker that failed to load (an error page) without an inspector: say why it failed.
+        const errors = worker.sidecar.buildErrors;
+        throw new Error(errors.length ? `${errors.join('\n')} (the worker failed to load)` : 'the worker sidecar started without an inspector');
+      }
       return {
         type: 'node',
         request: 'attach',
@@ -67,6 +72,8 @@ export class WorkerDebugConfigurationProvider implements vscode.DebugConfigurati
         [WORKER_ID_KEY]: worker.id,
       };
     } catch (err) {
+      // No debug session will exist to stop it: a worker started here must not outlive the failed launch.
+      if (worker) await this.workers.stop(worker.id);
       void showError(this.log, `Could not start the worker: ${err instanceof Error ? err.message : String(err)}`);
       return undefined;
     }

@@ -32,7 +32,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Worker
     workers,
     registerDebugging(workers, log),
     vscode.window.registerWebviewViewProvider(REQUEST_PANEL_VIEW_ID, new RequestPanelProvider(context.extensionUri, workers)),
-    vscode.commands.registerCommand('workerStudio.start', () => startWithoutDebugging(workers, log)),
+    vscode.commands.registerCommand('workerStudio.start', (target?: vscode.Uri | string) => startWithoutDebugging(workers, log, target)),
     vscode.commands.registerCommand('workerStudio.stop', () => workers.stopAll()),
     vscode.commands.registerCommand('workerStudio.sendRequest', (params?: SendRequestParams) => sendRequest(workers, params)),
     vscode.commands.registerCommand('workerStudio.showOutput', () => log.show()),
@@ -65,15 +65,18 @@ export function deactivate(): void {
   // Disposables in context.subscriptions stop the workers and the language client.
 }
 
-async function startWithoutDebugging(workers: Workers, log: Log): Promise<void> {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!folder) {
+/** Runs the worker of `target` (a folder with a wrangler config, or an entry file; tests, other extensions), else of the first folder. */
+async function startWithoutDebugging(workers: Workers, log: Log, target?: vscode.Uri | string): Promise<void> {
+  const uri = typeof target === 'string' ? vscode.Uri.file(target) : target;
+  const folder = uri ? vscode.workspace.getWorkspaceFolder(uri) : vscode.workspace.workspaceFolders?.[0];
+  const path = uri?.fsPath ?? folder?.uri.fsPath;
+  if (!path) {
     void vscode.window.showErrorMessage('Open a folder with a wrangler.toml / wrangler.json(c) to run a worker.');
     return;
   }
-  const port = vscode.workspace.getConfiguration('workerStudio', folder.uri).get<number>('port', 0);
+  const port = vscode.workspace.getConfiguration('workerStudio', folder?.uri).get<number>('port', 0);
   try {
-    const worker = await workers.start({ target: folder.uri.fsPath, port, inspect: false, folder });
+    const worker = await workers.start({ target: path, port, inspect: false, folder });
     void vscode.window.showInformationMessage(`Worker running on ${worker.info.url}`);
   } catch (err) {
     void showError(log, `Could not start the worker: ${err instanceof Error ? err.message : String(err)}`);

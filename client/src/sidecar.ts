@@ -3,8 +3,9 @@
  * The sidecar is never loaded into the extension host (isolated-vm is a native addon for Node's ABI, not Electron's).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { statSync } from 'node:fs';
 import path from 'node:path';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { createMessageConnection, Emitter, StreamMessageReader, StreamMessageWriter, type Event, type MessageConnection } from 'vscode-jsonrpc/node';
 import {
   BuildError,
   Log as LogNotification,
@@ -30,16 +31,51 @@ export interface SidecarOptions {
   inspect: boolean;
   log: Log;
   onRequest?: (record: RequestRecord) => void;
+  /** How long the sidecar may take to build the worker and send Ready before it is killed; default READY_TIMEOUT_MS. */
+  readyTimeoutMs?: number;
+}
+
+/** How the sidecar process ended. */
+export interface SidecarExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Set when the process could not be started (spawn 'error' without 'exit': ENOENT, EACCES). */
+  error?: Error;
+  /** Whether stop() was called before the process ended (an expected exit). */
+  requested: boolean;
 }
 
 /** How long a sidecar may take to stop before it is killed. */
 const STOP_GRACE_MS = 3000;
+/** How long a sidecar may take to be ready: bundling a big project can take a while. */
+const READY_TIMEOUT_MS = 60_000;
+
+/** The folder of a target (a folder, or an entry file). */
+function workerFolder(target: string): string {
+  try {
+    return statSync(target).isDirectory() ? target : path.dirname(target);
+  } catch {
+    return path.dirname(target);
+  }
+}
+
+/** `code 1`, `signal SIGKILL`, or the spawn error. */
+export function describeExit(exit: SidecarExit): string {
+  if (exit.error) return exit.error.message;
+  return exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
+}
 
 export class Sidecar {
   readonly ready: Promise<ReadyParams>;
   private readonly child: ChildProcess;
   private readonly connection: MessageConnection;
-  private readonly exited: Promise<void>;
+  /** Resolves once the process has ended: on 'exit', or on a spawn 'error' that is never followed by one. */
+  private readonly exited: Promise<SidecarExit>;
+  private readonly exitEmitter = new Emitter<SidecarExit>();
+  /** Fires once, when the process has ended (expectedly or not). */
+  readonly onExit: Event<SidecarExit> = this.exitEmitter.event;
+  private exitInfo: SidecarExit | undefined;
+  private readonly collectedBuildErrors: string[] = [];
   private readonly log: Log;
   private stopping: Promise<void> | undefined;
 
@@ -61,24 +97,59 @@ export class Sidecar {
       for (const line of chunk.split('\n')) if (line.trim()) options.log.info(line);
     });
     this.connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-    const buildErrors: string[] = [];
+    const buildErrors = this.collectedBuildErrors;
     this.connection.onNotification(LogNotification, ({ level, message, location }) => {
       const text = location ? `${message}  (${location})` : message;
       options.log[level === 'warn' ? 'warn' : level](text);
     });
+    const baseDir = workerFolder(options.target);
     this.connection.onNotification(BuildError, ({ message, file, line, column }) => {
-      const where = file ? `${file}${line ? `:${line}${column ? `:${column}` : ''}` : ''}: ` : '';
-      buildErrors.push(`${where}${message}`);
-      options.log.error(`${where}${message}`);
+      const at = (name: string) => `${name}${line ? `:${line}${column ? `:${column}` : ''}` : ''}: `;
+      const relative = file && path.isAbsolute(file) ? path.relative(baseDir, file) : file;
+      // The log keeps the absolute path (a link in the output channel); messages show it relative to the worker's folder.
+      buildErrors.push(`${relative && !relative.startsWith('..') ? at(relative) : file ? at(file) : ''}${message}`);
+      options.log.error(`${file ? at(file) : ''}${message}`);
     });
     if (options.onRequest) this.connection.onNotification(RequestCompleted, options.onRequest);
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    this.exited = new Promise<SidecarExit>((resolve) => {
+      const ended = (exit: Omit<SidecarExit, 'requested'>) => {
+        if (this.exitInfo) return;
+        this.exitInfo = { ...exit, requested: this.stopping !== undefined };
+        resolve(this.exitInfo);
+        this.exitEmitter.fire(this.exitInfo);
+      };
+      child.once('exit', (code, signal) => ended({ code, signal }));
+      // 'error' without a pid: the process never started, and no 'exit' follows (other 'error's come with a running process).
+      child.on('error', (error) => {
+        if (child.pid === undefined) ended({ code: null, signal: null, error });
+        else options.log.warn(`worker sidecar ${child.pid}: ${error.message}`);
+      });
+    });
+    const readyTimeoutMs = options.readyTimeoutMs ?? READY_TIMEOUT_MS;
     this.ready = new Promise<ReadyParams>((resolve, reject) => {
-      this.connection.onNotification(Ready, resolve);
-      child.once('error', (err) => reject(new Error(`could not start the worker sidecar (${options.node}): ${err.message}`)));
-      child.once('exit', (code, signal) =>
-        reject(new Error(buildErrors[0] ?? `the worker sidecar exited (${signal ?? `code ${code}`}) before it was ready; see the Worker Studio output`)),
-      );
+      const timer = setTimeout(() => {
+        reject(
+          new Error(
+            `the worker sidecar was not ready after ${readyTimeoutMs / 1000} s and was stopped; see the Worker Studio output (command "Worker Studio: Show Output") for what it was doing`,
+          ),
+        );
+        options.log.error(`worker sidecar ${child.pid} not ready after ${readyTimeoutMs / 1000} s; killing it`);
+        child.kill('SIGKILL');
+      }, readyTimeoutMs);
+      this.connection.onNotification(Ready, (params) => {
+        clearTimeout(timer);
+        resolve(params);
+      });
+      void this.exited.then((exit) => {
+        clearTimeout(timer);
+        reject(
+          new Error(
+            exit.error
+              ? `could not start the worker sidecar (${options.node}): ${exit.error.message}`
+              : (buildErrors[0] ?? `the worker sidecar exited (${describeExit(exit)}) before it was ready; see the Worker Studio output`),
+          ),
+        );
+      });
     });
     this.ready.catch(() => {}); // observed by callers; avoid an unhandled rejection when nobody waits
     this.connection.listen();
@@ -89,7 +160,17 @@ export class Sidecar {
   }
 
   get isRunning(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
+    return this.exitInfo === undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** How the process ended, once it has. */
+  get exit(): SidecarExit | undefined {
+    return this.exitInfo;
+  }
+
+  /** The build/load errors the sidecar reported (`file:line:column: message`, file relative to the worker's folder), e.g. why a worker failed to load. */
+  get buildErrors(): readonly string[] {
+    return this.collectedBuildErrors;
   }
 
   sendRequest(params: SendRequestParams): Promise<SendRequestResult> {
@@ -109,6 +190,7 @@ export class Sidecar {
         clearTimeout(timer);
       }
       this.connection.dispose();
+      this.exitEmitter.dispose();
     })();
     return this.stopping;
   }

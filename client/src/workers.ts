@@ -5,8 +5,8 @@
 import * as vscode from 'vscode';
 import { findNode, NodeNotFoundError } from '../../common/nodeRuntime.ts';
 import type { ReadyParams, RequestRecord, SendRequestParams, SendRequestResult } from '../../common/protocol.ts';
-import type { Log } from './log.ts';
-import { Sidecar } from './sidecar.ts';
+import { showError, type Log } from './log.ts';
+import { describeExit, Sidecar, type SidecarExit } from './sidecar.ts';
 
 export interface RunningWorker {
   id: string;
@@ -31,6 +31,7 @@ export class Workers implements vscode.Disposable {
   readonly onDidCompleteRequest = this.completed.event;
   private readonly statusBar = vscode.window.createStatusBarItem('workerStudio.status', vscode.StatusBarAlignment.Left, 10);
   private nextId = 1;
+  private disposed = false;
   private readonly distDir: string;
   private readonly log: Log;
 
@@ -75,7 +76,10 @@ export class Workers implements vscode.Disposable {
     const worker: RunningWorker = { id, target: options.target, sidecar, info };
     this.running.set(id, worker);
     this.log.info(`worker ${id} ready on ${info.url}${info.inspectorPort ? ` (inspector 127.0.0.1:${info.inspectorPort})` : ''}`);
+    // However the process ends (stop(), a crash, a kill from outside), the worker leaves the list then.
+    sidecar.onExit((exit) => this.exited(worker, exit));
     this.update();
+    if (sidecar.exit) this.exited(worker, sidecar.exit); // ended between Ready and here
     return worker;
   }
 
@@ -84,9 +88,22 @@ export class Workers implements vscode.Disposable {
     const worker = this.running.get(id);
     if (!worker) return;
     await worker.sidecar.stop();
-    this.running.delete(id);
-    this.log.info(`worker ${id} stopped`);
-    this.update();
+    this.exited(worker, worker.sidecar.exit ?? { code: null, signal: null, requested: true });
+  }
+
+  /** The worker's process has ended: drop it, say so (loudly when nobody asked it to stop), update the UI. Once per worker. */
+  private exited(worker: RunningWorker, exit: SidecarExit): void {
+    if (this.running.get(worker.id) !== worker) return;
+    this.running.delete(worker.id);
+    if (exit.requested) {
+      this.log.info(`worker ${worker.id} stopped (${describeExit(exit)})`);
+    } else if (!this.disposed) {
+      void showError(
+        this.log,
+        `The worker ${worker.info.url} (${worker.target}) stopped unexpectedly: its sidecar process ${worker.sidecar.pid ?? ''} exited (${describeExit(exit)}).`,
+      );
+    }
+    if (!this.disposed) this.update();
   }
 
   list(): RunningWorker[] {
@@ -130,6 +147,7 @@ export class Workers implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     void this.stopAll();
     this.statusBar.dispose();
     this.changed.dispose();

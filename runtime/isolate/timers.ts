@@ -59,11 +59,16 @@ export class Timeout {
   }
 }
 
+/** Same limit as the host's (runtime/src/hostServices.ts MAX_TIMERS). */
+const MAX_TIMERS = 10_000;
+
 function schedule(callback: unknown, ms: unknown, args: unknown[], repeat: boolean): Timeout {
   if (typeof callback !== 'function') {
     // The HTML spec compiles strings; workers (no eval of strings) refuse them.
     throw new TypeError(`The "callback" argument must be of type function. Received ${callback === null ? 'null' : typeof callback}`);
   }
+  // The host keeps one timer per live one: a runaway loop of setTimeout must not exhaust the host's memory.
+  if (timers.size >= MAX_TIMERS) throw new RangeError(`Too many live timers: a worker may have at most ${MAX_TIMERS} (clear the ones it no longer needs)`);
   const id = nextId++;
   const wait = delay(ms);
   timers.set(id, { callback: callback as Timer['callback'], args, repeat });

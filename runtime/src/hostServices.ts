@@ -7,12 +7,17 @@
 import { createHash, randomBytes, webcrypto } from 'node:crypto';
 import ivm from 'isolated-vm';
 import type { SubtleOp, SubtleResult, WireCryptoKey, WireFetchRequest, WireFetchResult, WireThrown } from '../isolate/hostWire.ts';
-import type { WireLogLevel } from '../isolate/wire.ts';
 
 type FireTimer = ivm.Reference<(id: number) => boolean>;
 type HostKey = webcrypto.CryptoKey;
 
 const MAX_RANDOM_BYTES = 65536;
+/** Live host timers per isolate (the prelude refuses more first; this is the host's own guard). */
+export const MAX_TIMERS = 10_000;
+/** Live CryptoKeys per isolate. */
+export const MAX_KEYS = 10_000;
+/** An outbound response body is buffered on the host before it crosses: more than this is refused. */
+export const MAX_FETCH_BODY = 128 * 1024 * 1024;
 /** Node >= 24 exposes the WebCrypto CryptoKey class as a global. */
 const HostCryptoKey = (globalThis as unknown as { CryptoKey: abstract new () => HostKey }).CryptoKey;
 
@@ -45,11 +50,52 @@ function algorithmInWorkerdOrder(algorithm: Record<string, unknown>): Record<str
 }
 
 export interface HostServicesOptions {
-  onLog(level: WireLogLevel, message: string): void;
+  /** An error nobody in the worker can catch (a rejection left unhandled while a timer ran, a dropped timer). */
+  onUncaught(err: unknown): void;
 }
 
+/** The SubtleCrypto methods the isolate may call (nothing else on `webcrypto.subtle` is reachable). */
+const SUBTLE_OPS: ReadonlySet<string> = new Set<SubtleOp>(['encrypt', 'decrypt', 'sign', 'verify', 'digest', 'generateKey', 'deriveKey', 'deriveBits', 'importKey', 'exportKey', 'wrapKey', 'unwrapKey']);
+
+/** Only http: and https: leave the host, as in workerd. */
+function checkFetchUrl(url: string): void {
+  let protocol: string;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    throw new TypeError(`Fetch API cannot load: ${url}`);
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') throw new TypeError(`Fetch API cannot load: ${url}`);
+}
+
+/** The body, read chunk by chunk and refused (the request aborted) past `limit` bytes. */
+async function readCapped(body: ReadableStream<Uint8Array>, limit: number, abort: () => void): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      abort();
+      throw new BodyTooLarge(`The response body is larger than the limit of ${limit / (1024 * 1024)} MiB for a fetch from a worker`);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
+}
+
+class BodyTooLarge extends TypeError {}
+
 export class HostServices {
-  readonly #onLog: HostServicesOptions['onLog'];
+  readonly #onUncaught: HostServicesOptions['onUncaught'];
   readonly #timers = new Map<number, NodeJS.Timeout>();
   readonly #requests = new Map<number, AbortController>();
   readonly #keys = new Map<number, HostKey>();
@@ -59,7 +105,7 @@ export class HostServices {
   #disposed = false;
 
   constructor(options: HostServicesOptions) {
-    this.#onLog = options.onLog;
+    this.#onUncaught = options.onUncaught;
   }
 
   /** The References object to pass (as a copy) to the bridge's `connect`. */
@@ -109,6 +155,10 @@ export class HostServices {
   #timerSet(id: number, ms: number): void {
     if (this.#disposed) return;
     this.#timerClear(id);
+    if (this.#timers.size >= MAX_TIMERS) {
+      this.#onUncaught(new RangeError(`Too many live timers: a worker may have at most ${MAX_TIMERS}; this one was dropped`));
+      return;
+    }
     this.#timers.set(id, setTimeout(() => void this.#timerFire(id, ms), ms));
   }
 
@@ -128,7 +178,7 @@ export class HostServices {
     } catch (err) {
       // The callback's own exceptions are caught in the isolate; what fails this call is a promise rejection left
       // unhandled while the timer ran (isolated-vm reports it as the failure of the call).
-      if (!this.#disposed) this.#onLog('error', `Uncaught (in promise) ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      if (!this.#disposed) this.#onUncaught(err);
     }
     // Intervals re-arm only after the previous tick ran: a paused isolate never gets a backlog of ticks.
     if (this.#timers.has(id) && again && !this.#disposed) {
@@ -141,6 +191,7 @@ export class HostServices {
   // ── crypto ────────────────────────────────────────────────────────────────────────────────────────────
 
   #wireKey(key: HostKey): WireCryptoKey {
+    if (this.#keys.size >= MAX_KEYS) throw new RangeError(`Too many live CryptoKeys: a worker may hold at most ${MAX_KEYS}`);
     const id = this.#nextKey++;
     this.#keys.set(id, key);
     return { $cryptoKey: id, type: key.type, extractable: key.extractable, algorithm: algorithmInWorkerdOrder(key.algorithm as unknown as Record<string, unknown>), usages: [...key.usages] };
@@ -176,7 +227,7 @@ export class HostServices {
     let result: SubtleResult;
     try {
       const subtle = webcrypto.subtle as unknown as Record<SubtleOp, (...a: unknown[]) => Promise<unknown>>;
-      if (typeof subtle[op] !== 'function') throw new TypeError(`Unknown SubtleCrypto operation ${op}`);
+      if (!SUBTLE_OPS.has(op) || typeof subtle[op] !== 'function') throw new TypeError(`Unknown SubtleCrypto operation ${op}`);
       const resolved = args.map((a) => this.#resolve(a));
       if (op === 'digest' && isMd5(resolved[0])) {
         // workerd also digests MD5 (WebCrypto does not).
@@ -208,6 +259,7 @@ export class HostServices {
     this.#requests.set(id, controller);
     try {
       if (this.#disposed) throw new Error('The worker was stopped');
+      checkFetchUrl(request.url);
       const response = await fetch(request.url, {
         method: request.method,
         headers: request.headers,
@@ -215,7 +267,7 @@ export class HostServices {
         redirect: request.redirect,
         signal: controller.signal,
       });
-      const body = request.method === 'HEAD' || response.body === null ? null : new Uint8Array(await response.arrayBuffer());
+      const body = request.method === 'HEAD' || response.body === null ? null : await readCapped(response.body, MAX_FETCH_BODY, () => controller.abort());
       result = {
         ok: true,
         response: { status: response.status, statusText: response.statusText, headers: [...response.headers], url: response.url, redirected: response.redirected, body },
@@ -224,7 +276,8 @@ export class HostServices {
       // undici wraps network failures as TypeError('fetch failed', { cause }); keep the cause's message visible.
       const error = thrown(err);
       const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
-      result = { ok: false, error: controller.signal.aborted ? { name: 'AbortError', message: 'The operation was aborted.' } : { name: error.name === 'TypeError' ? 'TypeError' : error.name, message: error.message + cause } };
+      if (err instanceof BodyTooLarge) result = { ok: false, error: { name: 'TypeError', message: err.message } };
+      else result = { ok: false, error: controller.signal.aborted ? { name: 'AbortError', message: 'The operation was aborted.' } : { name: error.name === 'TypeError' ? 'TypeError' : error.name, message: error.message + cause } };
     } finally {
       this.#requests.delete(id);
     }

@@ -14,7 +14,7 @@ import { startHttpServer, type HttpServer } from './httpServer.ts';
 import { startInspectorRelay, type InspectorRelay } from './inspectorRelay.ts';
 import { acceptsHtml, displayPath, errorPage, Reporter } from './reporter.ts';
 import { createStackMapper, firstLocation } from './stackMapper.ts';
-import { uncaughtText, WorkerIsolate, WorkerLoadError } from './workerIsolate.ts';
+import { uncaughtText, WorkerDiedError, WorkerIsolate, WorkerLoadError } from './workerIsolate.ts';
 
 /** isolated-vm crashes on Node >= 20 started without it (upstream README); fail with a message instead. */
 function hasNoNodeSnapshot(): boolean {
@@ -63,7 +63,7 @@ async function run(args: DevArgs, reporter: Reporter, running: Running, channel:
       env: configVars(project),
       inspector: args.inspectPort !== undefined,
       onLog: (level, message, location) => reporter.workerLog(level, mapStack(message), location === undefined ? undefined : mapStack(location)),
-      onUncaught: (err) => reporter.workerError(mapStack(uncaughtText(err))),
+      onUncaught: (err) => reporter.workerError(err instanceof WorkerDiedError ? `✘ ${err.message}` : mapStack(uncaughtText(err))),
     });
   } catch (err) {
     if (!(err instanceof WorkerLoadError)) throw err;
@@ -82,7 +82,13 @@ async function run(args: DevArgs, reporter: Reporter, running: Running, channel:
         const failure = loadFailure as { title: string; stack: string };
         return errorPage(failure.title, failure.stack, acceptsHtml(request.headers));
       }
-      const result = await worker.dispatch(request);
+      let result;
+      try {
+        result = await worker.dispatch(request);
+      } catch (err) {
+        if (!(err instanceof WorkerDiedError)) throw err;
+        return errorPage('The worker ran out of memory', `${err.message}\n(Worker Studio restarts a worker only when its sidecar is restarted.)`, acceptsHtml(request.headers));
+      }
       if (result.ok) return result.response;
       const stack = mapStack(result.error.stack);
       const text = stack.startsWith(result.error.message) ? stack : `${result.error.message}\n${stack}`;

@@ -4,11 +4,11 @@
  * Everything crossing the boundary is a copy; host functions go in only as References. Only the async isolated-vm
  * API is used: a debugger may pause the isolate at any time, and a sync call would block the host with it.
  */
-import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ivm from 'isolated-vm';
+import { privateCacheDir } from './cacheDir.ts';
 import { HostServices } from './hostServices.ts';
 import { PRELUDE_FILENAME } from './stackMapper.ts';
 import { createZlibHost } from './zlibHost.ts';
@@ -40,20 +40,23 @@ export interface WorkerIsolateOptions {
  * is produced after a run (so it holds the functions the prelude's top level compiles, not only the top level) in a
  * throwaway isolate, off the first worker's path, and kept on disk for the next process. V8 checks the cache against
  * its version, flags and the source, and says so in `cachedDataRejected`: a stale file only costs a normal compile.
+ * The file lives only in the per-user private folder of cacheDir.ts (verified before every read and write).
  */
 export class PreludeCache {
   static readonly #byCode = new Map<string, PreludeCache>();
   readonly code: string;
-  readonly #file: string;
+  /** `prelude-<key>.v8cache`, inside the private cache folder. */
+  readonly #name: string;
   #data: ivm.ExternalCopy<ArrayBuffer> | undefined;
   #producing: Promise<void> | undefined;
 
   private constructor(code: string) {
     this.code = code;
     const key = createHash('sha256').update(code).update(`\0${process.version}\0${process.arch}`).digest('hex').slice(0, 24);
-    this.#file = path.join(os.tmpdir(), 'worker-studio', `prelude-${key}.v8cache`);
+    this.#name = `prelude-${key}.v8cache`;
     try {
-      if (PreludeCache.enabled) this.#data = new ivm.ExternalCopy(new Uint8Array(readFileSync(this.#file)).buffer);
+      const dir = PreludeCache.enabled ? privateCacheDir(false) : undefined;
+      if (dir) this.#data = new ivm.ExternalCopy(new Uint8Array(readFileSync(path.join(dir, this.#name))).buffer);
     } catch {
       // No cache on disk yet.
     }
@@ -103,31 +106,26 @@ export class PreludeCache {
       if (!again.cachedData) return;
       this.#data = again.cachedData;
       const bytes = Buffer.from(again.cachedData.copy());
-      makeCacheDir(path.dirname(this.#file));
-      const temporary = `${this.#file}.${process.pid}.tmp`;
-      writeFileSync(temporary, bytes);
-      renameSync(temporary, this.#file);
+      const dir = privateCacheDir(true);
+      if (!dir) return;
+      // A fresh random name, created exclusively (never through an existing file or symlink), then renamed into place.
+      const temporary = path.join(dir, `.prelude-${randomBytes(12).toString('hex')}.tmp`);
+      writeFileSync(temporary, bytes, { flag: 'wx', mode: 0o600 });
+      try {
+        renameSync(temporary, path.join(dir, this.#name));
+      } catch (err) {
+        rmSync(temporary, { force: true });
+        throw err;
+      }
       // Caches of earlier preludes (another build) are dead weight.
-      for (const name of readdirSync(path.dirname(this.#file))) {
-        if (/^prelude-[0-9a-f]+\.v8cache$/.test(name) && name !== path.basename(this.#file)) rmSync(path.join(path.dirname(this.#file), name), { force: true });
+      for (const name of readdirSync(dir)) {
+        if (/^prelude-[0-9a-f]+\.v8cache$/.test(name) && name !== this.#name) rmSync(path.join(dir, name), { force: true });
       }
     } catch {
       // Only a speed-up: without it every isolate compiles the prelude from source.
     } finally {
       isolate.dispose();
     }
-  }
-}
-
-/**
- * Creates the cache folder inside os.tmpdir(), which must exist. Deliberately not `recursive`: Node 24's recursive
- * mkdir spins forever when the parent is under /proc (a sidecar with TMPDIR=/proc/none was seen at 100% CPU).
- */
-function makeCacheDir(dir: string): void {
-  try {
-    mkdirSync(dir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
 }
 
@@ -143,6 +141,14 @@ export class WorkerLoadError extends Error {
 function loadError(err: unknown): WorkerLoadError {
   if (err instanceof Error) return new WorkerLoadError(err.message, err.stack);
   return new WorkerLoadError(String(err));
+}
+
+/** The isolate is gone (isolated-vm disposes it when it reaches its memory limit): a restart is needed. */
+export class WorkerDiedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkerDiedError';
+  }
 }
 
 type Pending = Map<number, { resolve(result: DispatchResult): void; reject(err: unknown): void }>;
@@ -171,6 +177,12 @@ export class WorkerIsolate {
   /** The bridge's `read(id)` / `cancel(id)` for streamed response bodies. */
   #body: ResponseBodyReferences | undefined;
   #disposed = false;
+  /** Set once the isolate has died under the worker (see #checkAlive). */
+  #died: WorkerDiedError | undefined;
+  #memoryLimitMb = 128;
+  /** Every Reference made for this instance, released on dispose. */
+  readonly #references: ivm.Reference[] = [];
+  #closeZlib: (() => void) | undefined;
 
   private constructor(
     isolate: ivm.Isolate,
@@ -191,10 +203,13 @@ export class WorkerIsolate {
   }
 
   static async create(options: WorkerIsolateOptions): Promise<WorkerIsolate> {
-    const isolate = new ivm.Isolate({ memoryLimit: options.memoryLimitMb ?? 128, inspector: options.inspector });
-    const host = new HostServices({ onLog: (level, message) => options.onLog(level, message) });
-    const pending: Pending = new Map();
+    const memoryLimitMb = options.memoryLimitMb ?? 128;
+    const isolate = new ivm.Isolate({ memoryLimit: memoryLimitMb, inspector: options.inspector });
+    const references: ivm.Reference[] = [];
+    const zlib = createZlibHost();
     const onUncaught = options.onUncaught ?? ((err: unknown) => options.onLog('error', uncaughtText(err)));
+    const host = new HostServices({ onUncaught });
+    const pending: Pending = new Map();
     try {
       const context = await isolate.createContext({ inspector: options.inspector });
       await PreludeCache.for(options.prelude).run(isolate, context);
@@ -209,7 +224,9 @@ export class WorkerIsolate {
         entry?.resolve(result);
       });
       await (await method('connect')).apply(undefined, [log, host.toIsolate(), deliver]);
-      await (await method('connectStreams')).apply(undefined, [new ivm.Reference(createZlibHost())]);
+      const zlibRef = new ivm.Reference(zlib.call);
+      references.push(log, deliver, zlibRef, bridge as ivm.Reference);
+      await (await method('connectStreams')).apply(undefined, [zlibRef]);
       host.attach((await method('fireTimer')) as ivm.Reference<(id: number) => boolean>);
 
       let module: ivm.Module;
@@ -227,10 +244,15 @@ export class WorkerIsolate {
       const body = { read: (await method('read')) as ivm.Reference<(id: number) => Promise<Uint8Array | null>>, cancel: (await method('cancel')) as ivm.Reference<(id: number) => void> };
       const instance = new WorkerIsolate(isolate, context, options.url, dispatch, host, pending, onUncaught);
       instance.#body = body;
+      instance.#memoryLimitMb = memoryLimitMb;
+      instance.#references.push(...references, body.read as ivm.Reference, body.cancel as ivm.Reference, dispatch as ivm.Reference);
+      instance.#closeZlib = zlib.close;
       return instance;
     } catch (err) {
       host.dispose();
-      isolate.dispose();
+      zlib.close();
+      for (const reference of references) reference.release();
+      if (!isolate.isDisposed) isolate.dispose();
       throw err;
     }
   }
@@ -240,21 +262,28 @@ export class WorkerIsolate {
     // A request `reader` is pulled lazily by the isolate; a streamed response comes back with a `reader` the caller
     // must drain or cancel: each read is one async call into the isolate for one chunk.
     const { reader, ...plain } = request;
+    this.#checkAlive();
     const id = this.#nextId++;
     const args: unknown[] = [new ivm.ExternalCopy(plain).copyInto(), id];
-    if (reader) args.push(new ivm.Reference(async (op: string) => (op === 'cancel' ? reader.cancel() : reader.read())));
+    const bodyRef = reader ? new ivm.Reference(async (op: string) => (op === 'cancel' ? reader.cancel() : reader.read())) : undefined;
+    if (bodyRef) args.push(bodyRef);
     const delivered = new Promise<DispatchResult>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
     this.#dispatch.apply(undefined, args as never, { result: { promise: true } }).catch((err: unknown) => {
       // The call itself failed: either the isolate is gone (the request fails), or a promise rejection went unhandled
       // while it ran (only logged: the request's result still arrives through `deliver`).
       if (this.#disposed || this.isolate.isDisposed) {
-        this.#pending.get(id)?.reject(err);
+        this.#pending.get(id)?.reject(this.isolate.isDisposed && !this.#disposed ? this.#death() : err);
         this.#pending.delete(id);
       } else {
         this.#onUncaught(err);
       }
     });
-    const result = await delivered;
+    let result: DispatchResult;
+    try {
+      result = await delivered;
+    } finally {
+      bodyRef?.release();
+    }
     if (result.ok && result.response.stream !== undefined) result.response.reader = this.#responseReader(result.response.stream);
     return result;
   }
@@ -262,11 +291,55 @@ export class WorkerIsolate {
   #responseReader(id: number): BodyReader {
     const body = this.#body as ResponseBodyReferences;
     return {
-      read: async () => (await body.read.apply(undefined, [id], { result: { promise: true, copy: true } })) as Uint8Array | null,
+      read: async () => {
+        this.#checkAlive();
+        try {
+          return (await body.read.apply(undefined, [id], { result: { promise: true, copy: true } })) as Uint8Array | null;
+        } catch (err) {
+          this.#checkAlive();
+          throw err;
+        }
+      },
       cancel: async () => {
-        if (!this.#disposed) await body.cancel.apply(undefined, [id]);
+        if (!this.#disposed && !this.isolate.isDisposed) await body.cancel.apply(undefined, [id]);
       },
     };
+  }
+
+  /** Why the worker can no longer run (the isolate died), or undefined while it is alive. */
+  get died(): WorkerDiedError | undefined {
+    if (!this.#died && !this.#disposed && this.isolate.isDisposed) this.#death();
+    return this.#died;
+  }
+
+  /** Throws the WorkerDiedError once the isolate is gone. */
+  #checkAlive(): void {
+    const died = this.died;
+    if (died) throw died;
+  }
+
+  /**
+   * The isolate died under the worker (isolated-vm disposes it at its memory limit; nothing else disposes it but
+   * dispose()): once, release the host's side of it and report it; later requests get the same error.
+   */
+  #death(): WorkerDiedError {
+    if (this.#died) return this.#died;
+    const died = new WorkerDiedError(`The worker ran out of memory (limit ${this.#memoryLimitMb} MB) and was stopped; restart it to run it again`);
+    this.#died = died;
+    this.#release();
+    this.#onUncaught(died);
+    for (const entry of this.#pending.values()) entry.reject(died);
+    this.#pending.clear();
+    return died;
+  }
+
+  /** The host's side of the instance: timers, keys, outbound requests, zlib engines and every Reference. */
+  #release(): void {
+    this.host.dispose();
+    this.#closeZlib?.();
+    this.#closeZlib = undefined;
+    for (const reference of this.#references) reference.release();
+    this.#references.length = 0;
   }
 
   createInspectorSession(): ivm.InspectorSession {
@@ -279,8 +352,9 @@ export class WorkerIsolate {
     this.#disposed = true;
     for (const entry of this.#pending.values()) entry.reject(new Error('The worker was stopped'));
     this.#pending.clear();
-    this.host.dispose();
-    this.context.release();
+    this.#release();
+    // Releasing the context of an isolate that is already gone crashes isolated-vm (SIGSEGV).
+    if (!this.isolate.isDisposed) this.context.release();
     if (!this.isolate.isDisposed) this.isolate.dispose();
   }
 }

@@ -1,7 +1,9 @@
 /**
  * The host end of CompressionStream/DecompressionStream: node:zlib engines the isolate drives chunk by chunk
  * through one Reference (`open` → id, `write` id bytes → output so far, `end` id → the rest, `close` id).
- * Output is collected from the engine's 'data' events, so memory stays at about one chunk per open stream.
+ * Output is collected from the engine's 'data' events and handed over at the end of each call. One small compressed
+ * chunk can inflate to gigabytes (a zip bomb), so the output of one call is capped at MAX_OUTPUT_PER_CALL: past it the
+ * engine is destroyed and the stream errors, instead of the host buffering it all.
  */
 import { once } from 'node:events';
 import zlib from 'node:zlib';
@@ -11,10 +13,16 @@ type Engine = zlib.Gzip | zlib.Gunzip | zlib.Deflate | zlib.Inflate | zlib.Defla
 interface Open {
   engine: Engine;
   out: Buffer[];
+  /** Bytes in `out`. */
+  size: number;
   error: Error | null;
 }
 
 const MAX_OPEN = 1024;
+/** Output bytes one write (or the end) may produce; the isolate's memory limit is 128 MB. */
+export const MAX_OUTPUT_PER_CALL = 64 * 1024 * 1024;
+
+class OutputTooLarge extends RangeError {}
 
 function create(mode: unknown, format: unknown): Engine {
   const decompress = mode === 'decompress';
@@ -24,13 +32,22 @@ function create(mode: unknown, format: unknown): Engine {
 }
 
 function take(open: Open, decompress: boolean): Uint8Array {
+  if (open.error instanceof OutputTooLarge) throw open.error;
   if (open.error) throw new TypeError(decompress ? 'Decompression failed.' : 'Compression failed.');
   const out = Buffer.concat(open.out);
   open.out = [];
+  open.size = 0;
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
-export function createZlibHost(): (op: string, a?: unknown, b?: unknown, c?: unknown) => Promise<unknown> {
+export interface ZlibHost {
+  /** The Reference's function (see above). */
+  call(op: string, a?: unknown, b?: unknown): Promise<unknown>;
+  /** Destroys every open engine (the worker is gone). */
+  close(): void;
+}
+
+export function createZlibHost(): ZlibHost {
   const engines = new Map<number, Open & { decompress: boolean }>();
   let nextId = 1;
   const get = (id: unknown) => {
@@ -45,9 +62,20 @@ export function createZlibHost(): (op: string, a?: unknown, b?: unknown, c?: unk
       case 'open': {
         if (engines.size >= MAX_OPEN) throw new Error('Too many open compression streams');
         const engine = create(a, b);
-        const open = { engine, out: [] as Buffer[], error: null as Error | null, decompress: a === 'decompress' };
-        engine.on('data', (chunk: Buffer) => open.out.push(chunk));
-        engine.on('error', (err: Error) => (open.error = err));
+        const open = { engine, out: [] as Buffer[], size: 0, error: null as Error | null, decompress: a === 'decompress' };
+        engine.on('data', (chunk: Buffer) => {
+          if (open.error) return;
+          open.size += chunk.byteLength;
+          if (open.size > MAX_OUTPUT_PER_CALL) {
+            open.out = [];
+            open.size = 0;
+            open.error = new OutputTooLarge(`The ${open.decompress ? 'decompressed' : 'compressed'} output of one chunk is larger than the limit of ${MAX_OUTPUT_PER_CALL / (1024 * 1024)} MiB`);
+            engine.destroy(open.error);
+            return;
+          }
+          open.out.push(chunk);
+        });
+        engine.on('error', (err: Error) => (open.error ??= err));
         const id = nextId++;
         engines.set(id, open);
         return id;
@@ -91,5 +119,11 @@ export function createZlibHost(): (op: string, a?: unknown, b?: unknown, c?: unk
     }
   };
   // Errors cross as data: the isolate rethrows them as TypeErrors.
-  return (op, a, b) => call(op, a, b).catch((err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }));
+  return {
+    call: (op, a, b) => call(op, a, b).catch((err: unknown) => ({ error: err instanceof Error ? err.message : String(err) })),
+    close: () => {
+      for (const open of engines.values()) open.engine.destroy();
+      engines.clear();
+    },
+  };
 }

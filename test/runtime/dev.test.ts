@@ -1,6 +1,8 @@
 // `worker-studio dev` end to end: a real process, real HTTP.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import path from 'node:path';
 import { ensureRuntimeBuilt, fixture, repoRoot, runDev, startDev, type DevProcess } from './helpers.ts';
@@ -139,9 +141,9 @@ test('the sidecar refuses to run without --no-node-snapshot (isolated-vm needs i
   assert.match(result.stderr, /--no-node-snapshot/);
 });
 
-test('an unusable TMPDIR (under /proc) costs only the prelude cache: the sidecar keeps serving and stops on SIGTERM', { timeout: 30_000 }, async () => {
+test('an unusable TMPDIR or cache folder (under /proc) costs only the prelude cache: the sidecar keeps serving and stops on SIGTERM', { timeout: 30_000 }, async () => {
   // Node's recursive mkdir loops forever under /proc; the prelude cache once did that and pinned a core at 100 %.
-  const dev = await startDev([path.join(repoRoot, 'examples/hello'), '--port', '0'], { env: { TMPDIR: '/proc/none' } });
+  const dev = await startDev([path.join(repoRoot, 'examples/hello'), '--port', '0'], { env: { TMPDIR: '/proc/none', WORKER_STUDIO_CACHE: '/proc/none/cache' } });
   try {
     for (let i = 0; i < 3; i++) {
       const res = await fetch(`${dev.url}/`);
@@ -150,5 +152,25 @@ test('an unusable TMPDIR (under /proc) costs only the prelude cache: the sidecar
     }
   } finally {
     assert.equal(await dev.stop(), 0, 'the sidecar must still handle SIGTERM (its event loop is not blocked)');
+  }
+});
+
+test('the prelude code cache is written only to a private per-user folder (0700), as a 0600 file', { skip: process.platform === 'win32', timeout: 30_000 }, async () => {
+  const cache = mkdtempSync(path.join(os.tmpdir(), 'ws-cache-'));
+  const dev = await startDev([path.join(repoRoot, 'examples/hello'), '--port', '0'], { env: { WORKER_STUDIO_CACHE: path.join(cache, 'root') } });
+  try {
+    const dir = path.join(cache, 'root', 'v8cache');
+    let files: string[] = [];
+    for (let i = 0; i < 100 && files.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      files = existsSync(dir) ? readdirSync(dir) : [];
+    }
+    assert.equal(lstatSync(dir).mode & 0o777, 0o700);
+    assert.equal(files.length, 1, files.join());
+    assert.match(files[0] as string, /^prelude-[0-9a-f]+\.v8cache$/);
+    assert.equal(lstatSync(path.join(dir, files[0] as string)).mode & 0o777, 0o600);
+  } finally {
+    assert.equal(await dev.stop(), 0);
+    rmSync(cache, { recursive: true, force: true });
   }
 });

@@ -86,8 +86,9 @@ describe('streams', () => {
     const mb = (kb: number) => (kb / 1024).toFixed(1);
     console.log(`runtime RSS: peak ${mb(warm.peakKb)} MB during the first 50 MB stream; then ${mb(baseKb)} MB, peak ${mb(fifty.peakKb)} MB during 50 MB, ${mb(twoHundred.peakKb)} MB during 200 MB`);
     // Measured here: +15..50 MB for either (it depends on when V8 collects), flat over repeated 200 MB streams.
-    // Buffering would cost at least the body size, so the bound is set against the 200 MB body, where GC noise is small.
-    assert.ok(twoHundred.peakKb - baseKb < 100 * 1024, `RSS grew by ${mb(twoHundred.peakKb - baseKb)} MB while streaming 200 MB`);
+    // Buffering would cost at least the body size (200 MB, twice over with the copy into the socket); GC timing on a
+    // loaded machine has been seen at +113 MB. The bound sits between the two.
+    assert.ok(twoHundred.peakKb - baseKb < 160 * 1024, `RSS grew by ${mb(twoHundred.peakKb - baseKb)} MB while streaming 200 MB`);
   });
 
   test('a 200 MB request body is pulled by the worker as a stream, with bounded memory', async () => {

@@ -2,8 +2,8 @@
 // runTests runs in a child Node process (this file run as a script) of its own process group, so a timeout can kill
 // VS Code and everything it started.
 import { spawn } from 'node:child_process';
-import os from 'node:os';
 import path from 'node:path';
+import { workerStudioCacheRoot } from '../../../common/nodeRuntime.ts';
 import { trackGroup } from '../processes.ts';
 import { addDiagnostics, log, printExtensionHostLogs, seconds } from '../report.ts';
 
@@ -18,7 +18,7 @@ export async function findElectron(explicit: boolean): Promise<{ executable: str
     const { download, SilentReporter, makeConsoleReporter } = await import('@vscode/test-electron');
     const executable = await download({
       version: process.env.WORKER_STUDIO_VSCODE_VERSION ?? 'stable',
-      cachePath: path.join(process.env.WORKER_STUDIO_CACHE ?? path.join(os.homedir(), '.cache', 'worker-studio'), 'vscode-test'),
+      cachePath: path.join(workerStudioCacheRoot(), 'vscode-test'),
       // An idle timeout: a host that can't reach the update server fails fast, a slow but live download goes on.
       timeout: explicit ? 60_000 : 10_000,
       reporter: process.stdout.isTTY ? await makeConsoleReporter() : new SilentReporter(),

@@ -1,6 +1,7 @@
 /**
  * End-to-end tests in a real VS Code extension host (test/e2e/run.ts). The opened workspace is a temp copy of
- * test/fixtures/e2e-workspace: `hello/` (examples/hello) and `bad/` (a fetch handler returning a string).
+ * test/fixtures/e2e-workspace: `hello/` (examples/hello), `bad/` (a fetch handler returning a string) and `broken/`
+ * (a module that throws at top level).
  * No sleeps: every wait is on an event (diagnostics, DAP messages, debug sessions) with a timeout that says what was seen.
  */
 import * as assert from 'node:assert/strict';
@@ -353,5 +354,50 @@ suite('Worker Studio in VS Code', () => {
     }
     // (activeDebugSession is updated by a separate message that may trail the terminate events: reported, not asserted)
     if (vscode.debug.activeDebugSession) console.log(`    (activeDebugSession still reports ${vscode.debug.activeDebugSession.name})`);
+  });
+
+  test('F5 on a worker that fails to load starts no session and leaves no sidecar behind', async () => {
+    const api = studioApi();
+    assert.deepEqual(api.workers(), [], 'needs no running worker (the stop test ends the F5 one)');
+    const broken = inWorkspace('broken').fsPath;
+    // The sidecar becomes ready (serving an error page) before the launch fails: note its pid when it is listed.
+    const pids = new Set<number>();
+    const noting = api.onDidChangeWorkers(() => {
+      for (const { pid } of api.workers()) if (pid !== undefined) pids.add(pid);
+    });
+    const sessionsBefore = sessions.size;
+    try {
+      const started = await within(
+        vscode.debug.startDebugging(workspaceFolder(), { type: 'worker', request: 'launch', name: 'Broken', path: broken }),
+        45_000,
+        () => `startDebugging(type worker, path ${broken}); workers: ${JSON.stringify(api.workers())}`,
+      );
+      assert.equal(started, false, `startDebugging of a worker that fails to load returned true; sessions: ${[...sessions].map((s) => s.name).join(', ')}`);
+    } finally {
+      noting.dispose();
+    }
+    assert.equal(sessions.size, sessionsBefore, `a debug session was started: ${[...sessions].map((s) => s.name).join(', ')}`);
+    await waitForEvent(api.onDidChangeWorkers, () => (api.workers().length === 0 ? true : undefined), 20_000, () => `workers still running after the failed launch: ${JSON.stringify(api.workers())}`);
+    assert.ok(pids.size > 0, 'the broken worker never showed up in workers() (did its sidecar become ready?)');
+    for (const pid of pids) {
+      assert.throws(() => process.kill(pid, 0), /ESRCH/, `the sidecar process ${pid} of the broken worker is still alive after the failed launch`);
+    }
+  });
+
+  test('a sidecar that dies (SIGKILL) leaves the worker list', async () => {
+    const api = studioApi();
+    assert.deepEqual(api.workers(), [], 'needs no running worker');
+    const hello = inWorkspace('hello').fsPath;
+    const listed = waitForEvent(api.onDidChangeWorkers, () => api.workers()[0], 45_000, () => `workerStudio.start ${hello} listed no worker (see the Worker Studio log)`);
+    await within(Promise.resolve(vscode.commands.executeCommand('workerStudio.start', hello)), 45_000, () => `workerStudio.start ${hello}`);
+    const worker = await listed;
+    assert.ok(worker.pid, `the started worker has no pid: ${JSON.stringify(worker)}`);
+    assert.equal(api.workerUrl(), worker.url);
+
+    const gone = waitForEvent(api.onDidChangeWorkers, () => (api.workers().length === 0 ? true : undefined), 20_000, () => `workers still listed after SIGKILL of sidecar ${worker.pid}: ${JSON.stringify(api.workers())}`);
+    process.kill(worker.pid, 'SIGKILL');
+    await gone;
+    assert.equal(api.workerUrl(), undefined, 'workerUrl() still points at the killed worker');
+    assert.throws(() => process.kill(worker.pid!, 0), /ESRCH/, `the sidecar process ${worker.pid} is still alive`);
   });
 });
