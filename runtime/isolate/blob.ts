@@ -1,5 +1,5 @@
 /** `Blob` and `File` (File API), held as bytes. */
-import { toBytes, utf8Decode, utf8Encode } from './encoding.ts';
+import { concatBytes, toBytes, utf8Decode, utf8Encode } from './encoding.ts';
 import { streamOfBytes, type ReadableStream } from './streams.ts';
 
 export type BlobPart = string | ArrayBuffer | ArrayBufferView | Blob;
@@ -15,18 +15,6 @@ function normalizeType(type: unknown): string {
   return /^[\x20-\x7e]*$/.test(text) ? text.toLowerCase() : '';
 }
 
-/** One Uint8Array holding all `parts` in order. */
-export function concatBytes(parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.byteLength;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.byteLength;
-  }
-  return out;
-}
 
 export class Blob {
   #bytes: Uint8Array;

@@ -272,3 +272,16 @@ export class TextDecoder {
     return 'TextDecoder';
   }
 }
+
+/** One Uint8Array holding all `parts` in order. */
+export function concatBytes(parts: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const part of parts) length += part.byteLength;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.byteLength;
+  }
+  return out;
+}

@@ -1,6 +1,6 @@
 /** `FormData`, its multipart/form-data serialization, and parsing multipart and urlencoded bodies (Body.formData()). */
-import { Blob, concatBytes, File } from './blob.ts';
-import { utf8Decode, utf8Encode } from './encoding.ts';
+import { Blob, File } from './blob.ts';
+import { concatBytes, utf8Decode, utf8Encode } from './encoding.ts';
 
 export type FormDataEntryValue = string | File;
 

@@ -25,7 +25,7 @@ import {
   type ReadableStreamDefaultController,
   type TransformStreamDefaultController,
 } from 'web-streams-polyfill';
-import { TextDecoder, toBytes, utf8Encode } from './encoding.ts';
+import { concatBytes, TextDecoder, toBytes, utf8Encode } from './encoding.ts';
 
 /*
  * Where workerd differs from the polyfill (the reference implementation), patched at this boundary:
@@ -85,22 +85,14 @@ export function chunkBytes(chunk: unknown): Uint8Array {
 export async function readAll(stream: ReadableStream): Promise<Uint8Array> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
-  let length = 0;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
     const bytes = chunkBytes(value);
     chunks.push(bytes);
-    length += bytes.byteLength;
   }
   if (chunks.length === 1) return (chunks[0] as Uint8Array).slice();
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 /** A byte stream that yields `bytes` (one chunk) and closes. */

@@ -83,13 +83,7 @@ async function readCapped(body: ReadableStream<Uint8Array>, limit: number, abort
     }
     chunks.push(value);
   }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out;
+  return new Uint8Array(Buffer.concat(chunks, total));
 }
 
 class BodyTooLarge extends TypeError {}
