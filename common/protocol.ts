@@ -30,6 +30,12 @@ export interface LogParams {
 }
 export const Log = new NotificationType<LogParams>('runtime/log');
 
+/** Where the sidecar is on its way to Ready: bundling the worker, then loading it (evaluating its top-level code). */
+export interface StatusParams {
+  state: 'bundling' | 'loading';
+}
+export const Status = new NotificationType<StatusParams>('runtime/status');
+
 /** One finished request, as the runtime saw it. */
 export interface RequestRecord {
   method: string;
@@ -62,6 +68,8 @@ export interface SendRequestResult {
   headers: [string, string][];
   body: string;
   wallMs: number;
+  /** Set when the response body was longer than the sidecar returns (1 MiB): `body` is its beginning only. */
+  truncated?: boolean;
 }
 export const SendRequest = new RequestType<SendRequestParams, SendRequestResult, void>('runtime/sendRequest');
 

@@ -10,6 +10,7 @@ import {
   Ready,
   RequestCompleted,
   SendRequest,
+  Status,
   Stop,
   type BuildErrorParams,
   type LogParams,
@@ -17,6 +18,7 @@ import {
   type RequestRecord,
   type SendRequestParams,
   type SendRequestResult,
+  type StatusParams,
 } from '../../common/protocol.ts';
 
 export interface ControlHandlers {
@@ -44,6 +46,10 @@ export class ControlChannel {
     this.#connection.listen();
   }
 
+  status(params: StatusParams): Promise<void> {
+    return this.#connection.sendNotification(Status, params);
+  }
+
   ready(params: ReadyParams): Promise<void> {
     return this.#connection.sendNotification(Ready, params);
   }
@@ -58,20 +64,58 @@ export class ControlChannel {
   }
 }
 
+/** How long a SendRequest may take, response body included. */
+const SEND_TIMEOUT_MS = 30_000;
+/** The most of a response body SendRequest returns; the rest is dropped and the result marked `truncated`. */
+export const SEND_BODY_LIMIT = 1024 * 1024;
+
 /** Performs a request against the worker's own server, the way the request panel's SendRequest wants it reported. */
 export async function sendToWorker(baseUrl: string, params: SendRequestParams): Promise<SendRequestResult> {
   const start = performance.now();
   const method = params.method.toUpperCase();
-  const init: RequestInit = { method, redirect: 'manual' };
+  // `//host/x` or `http://elsewhere/` would resolve off the worker: the panel sends requests to the worker only.
+  const origin = new URL(baseUrl).origin;
+  let url: URL;
+  try {
+    url = new URL(params.path, baseUrl);
+  } catch {
+    throw new Error(`the request path must stay on the worker: ${JSON.stringify(params.path)} is not a valid path`);
+  }
+  if (url.origin !== origin) {
+    throw new Error(`the request path must stay on the worker: ${JSON.stringify(params.path)} resolves to ${url.origin}, not ${origin}`);
+  }
+  const init: RequestInit = { method, redirect: 'manual', signal: AbortSignal.timeout(SEND_TIMEOUT_MS) };
   if (params.headers) init.headers = params.headers;
   if (params.body !== undefined && method !== 'GET' && method !== 'HEAD') init.body = params.body;
-  const response = await fetch(new URL(params.path, baseUrl), init);
-  const body = await response.text();
+  const response = await fetch(url, init);
+  const { body, truncated } = await readCapped(response, SEND_BODY_LIMIT);
   return {
     status: response.status,
     statusText: response.statusText,
     headers: [...response.headers],
     body,
     wallMs: Math.round((performance.now() - start) * 10) / 10,
+    ...(truncated ? { truncated } : {}),
   };
+}
+
+/** The body as UTF-8 text, at most `limit` bytes of it (never a split character); cancels the rest. */
+async function readCapped(response: Response, limit: number): Promise<{ body: string; truncated: boolean }> {
+  if (!response.body) return { body: '', truncated: false };
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let body = '';
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return { body: body + decoder.decode(), truncated: false };
+    if (size + value.byteLength > limit) {
+      // No final flush: a character cut at the limit is dropped rather than turned into U+FFFD.
+      body += decoder.decode(value.subarray(0, limit - size), { stream: true });
+      await reader.cancel().catch(() => {});
+      return { body, truncated: true };
+    }
+    size += value.byteLength;
+    body += decoder.decode(value, { stream: true });
+  }
 }

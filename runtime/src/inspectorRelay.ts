@@ -183,12 +183,32 @@ export function startInspectorRelay(port: number, target: InspectorTarget, title
   });
 
   function relay(ws: WebSocket): void {
+    let session: ivm.InspectorSession;
+    try {
+      session = target.createInspectorSession();
+    } catch (err) {
+      process.stderr.write(`inspector: refusing a debugger connection: ${err instanceof Error ? err.message : String(err)}\n`);
+      ws.close(1011, 'inspector relay error');
+      return;
+    }
     sockets.add(ws);
-    const session = target.createInspectorSession();
     const defaults = new ContextDefaults();
     let open = true;
+    // A malformed frame, or any message once the isolate is gone (dispatchProtocolMessage throws then), must cost
+    // only this socket, never the sidecar: log one line and close it with 1011 (internal error).
+    const fail = (err: unknown) => {
+      if (!open) return;
+      open = false;
+      process.stderr.write(`inspector: closing a debugger connection: ${err instanceof Error ? err.message : String(err)}\n`);
+      ws.close(1011, 'inspector relay error');
+    };
     const nudger = new PauseNudger((message) => {
-      if (open) session.dispatchProtocolMessage(message);
+      if (!open) return;
+      try {
+        session.dispatchProtocolMessage(message);
+      } catch (err) {
+        fail(err);
+      }
     });
     const send = (text: string) => {
       if (open && ws.readyState === ws.OPEN) ws.send(defaults.fromV8(text));
@@ -202,16 +222,24 @@ export function startInspectorRelay(port: number, target: InspectorTarget, title
     };
     ws.on('message', (data) => {
       if (!open) return;
-      const text = defaults.toV8(String(data));
-      nudger.sent(text);
-      session.dispatchProtocolMessage(text);
+      try {
+        const text = defaults.toV8(String(data));
+        nudger.sent(text);
+        session.dispatchProtocolMessage(text);
+      } catch (err) {
+        fail(err);
+      }
     });
     ws.on('close', () => {
       open = false;
       nudger.stop();
       sockets.delete(ws);
-      // Disposing the session resumes the isolate if the client left it paused.
-      session.dispose();
+      // Disposing the session resumes the isolate if the client left it paused (and throws once the isolate is gone).
+      try {
+        session.dispose();
+      } catch {
+        // the isolate died: nothing left to resume
+      }
     });
   }
 

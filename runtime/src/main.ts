@@ -33,13 +33,20 @@ interface Running {
   server?: HttpServer;
   relay?: InspectorRelay;
   worker?: WorkerIsolate;
+  /** The worker's URL, once Ready has been sent: SendRequest is refused before. */
+  readyUrl?: string;
+  /** Disposes the worker's isolate while it is still loading (exiting with code running in it would crash). */
+  abortLoad?: () => void;
+  /** Settles when the worker has loaded or failed to. */
+  loading?: Promise<unknown>;
 }
 
-async function run(args: DevArgs, reporter: Reporter, running: Running, channel: ControlChannel | undefined): Promise<void> {
+async function run(args: DevArgs, reporter: Reporter, running: Running): Promise<void> {
   let project: WorkerProject;
   let bundle;
   try {
     project = resolveWorkerProject(args.path);
+    reporter.status('bundling');
     bundle = await bundleWorker(project.entry, project.root, 1);
   } catch (err) {
     if (err instanceof ProjectError || err instanceof BuildFailure) {
@@ -56,7 +63,8 @@ async function run(args: DevArgs, reporter: Reporter, running: Running, channel:
   // for now). Only a project or build (esbuild) error exits 1: there is no code to run at all.
   let loadFailure: { title: string; stack: string } | undefined;
   try {
-    running.worker = await WorkerIsolate.create({
+    reporter.status('loading');
+    const loading = WorkerIsolate.create({
       prelude: readFileSync(path.join(__dirname, 'prelude.js'), 'utf8'),
       code: bundle.code,
       url: bundle.url,
@@ -64,8 +72,14 @@ async function run(args: DevArgs, reporter: Reporter, running: Running, channel:
       inspector: args.inspectPort !== undefined,
       onLog: (level, message, location) => reporter.workerLog(level, mapStack(message), location === undefined ? undefined : mapStack(location)),
       onUncaught: (err) => reporter.workerError(err instanceof WorkerDiedError ? `✘ ${err.message}` : mapStack(uncaughtText(err))),
+      onIsolate: (dispose) => (running.abortLoad = dispose),
     });
+    running.loading = loading.catch(() => {});
+    running.worker = await loading;
+    running.abortLoad = undefined;
   } catch (err) {
+    // Shutting down disposed the isolate mid-load: shutdown() exits.
+    if (running.stopping) return;
     if (!(err instanceof WorkerLoadError)) throw err;
     const stack = mapStack(err.stack ?? err.message);
     const location = firstLocation(stack) ?? { file: project.entry };
@@ -108,12 +122,7 @@ async function run(args: DevArgs, reporter: Reporter, running: Running, channel:
     reporter.note('Debugger not started: the worker failed to load');
   }
 
-  channel?.listen({
-    sendRequest: (params) => sendToWorker(server.url, params),
-    stop: () => void shutdown(0, running),
-    onClosed: () => void shutdown(0, running),
-  });
-
+  running.readyUrl = server.url;
   reporter.ready({
     url: server.url,
     port: server.port,
@@ -132,6 +141,10 @@ async function shutdown(code: number, running: Running): Promise<never> {
       await running.relay?.close();
       await new Promise((resolve) => setImmediate(resolve));
       running.worker?.dispose();
+      if (running.abortLoad) {
+        running.abortLoad();
+        await running.loading;
+      }
     } catch (err) {
       process.stderr.write(`worker-studio: error while stopping: ${err instanceof Error ? err.stack : String(err)}\n`);
     }
@@ -163,7 +176,13 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown(0, running));
   // The reader of stdout went away (the extension or a pipe died): nobody is listening any more.
   process.stdout.on('error', () => void shutdown(0, running));
-  await run(args, reporter, running, channel);
+  // Listening from the start: stdin closing (the extension died) ends the sidecar even while it bundles or loads.
+  channel?.listen({
+    sendRequest: (params) => (running.readyUrl === undefined ? Promise.reject(new Error('the worker is not ready')) : sendToWorker(running.readyUrl, params)),
+    stop: () => void shutdown(0, running),
+    onClosed: () => void shutdown(0, running),
+  });
+  await run(args, reporter, running);
 }
 
 main().catch((err: unknown) => {

@@ -4,7 +4,7 @@
  * (stdout belongs to the protocol).
  */
 import path from 'node:path';
-import type { BuildErrorParams, LogLevel, ReadyParams, RequestRecord } from '../../common/protocol.ts';
+import type { BuildErrorParams, LogLevel, ReadyParams, RequestRecord, StatusParams } from '../../common/protocol.ts';
 import type { WireHeaders, WireLogLevel, WireResponse } from '../isolate/wire.ts';
 import type { ControlChannel } from './controlChannel.ts';
 
@@ -22,6 +22,11 @@ export class Reporter {
   /** Notes for the user (e.g. the debugger address): always stderr, never in the protocol's way. */
   note(line: string): void {
     process.stderr.write(line + '\n');
+  }
+
+  /** Progress towards Ready, for the extension (the CLI prints nothing until Ready or an error). */
+  status(state: StatusParams['state']): void {
+    void this.#channel?.status({ state });
   }
 
   ready(params: ReadyParams): void {

@@ -33,6 +33,11 @@ export interface WorkerIsolateOptions {
    * tracking surfaces it as the failure of the host call that ran that task). Default: logged as an error.
    */
   onUncaught?(err: unknown): void;
+  /**
+   * Receives, as soon as the isolate exists, a function that disposes it (ending any code it runs): shutting down
+   * while the worker still loads must dispose it first, as exiting with a running isolate crashes the process.
+   */
+  onIsolate?(dispose: () => void): void;
 }
 
 /**
@@ -129,6 +134,9 @@ export class PreludeCache {
   }
 }
 
+/** How long the worker module's top-level code may run before loading fails (a `while (true) {}` would hang forever). */
+const TOP_LEVEL_TIMEOUT_MS = 10_000;
+
 /** The worker module failed to compile, link or evaluate. */
 export class WorkerLoadError extends Error {
   constructor(message: string, stack?: string) {
@@ -205,6 +213,9 @@ export class WorkerIsolate {
   static async create(options: WorkerIsolateOptions): Promise<WorkerIsolate> {
     const memoryLimitMb = options.memoryLimitMb ?? 128;
     const isolate = new ivm.Isolate({ memoryLimit: memoryLimitMb, inspector: options.inspector });
+    options.onIsolate?.(() => {
+      if (!isolate.isDisposed) isolate.dispose();
+    });
     const references: ivm.Reference[] = [];
     const zlib = createZlibHost();
     const onUncaught = options.onUncaught ?? ((err: unknown) => options.onLog('error', uncaughtText(err)));
@@ -235,7 +246,17 @@ export class WorkerIsolate {
         await module.instantiate(context, (specifier) => {
           throw new Error(`Cannot import "${specifier}": runtime modules (node:*, cloudflare:*) are not available yet`);
         });
-        await module.evaluate();
+        try {
+          // Async: the top-level code runs on isolated-vm's thread, so the host (stdin, signals) stays responsive.
+          await module.evaluate({ timeout: TOP_LEVEL_TIMEOUT_MS });
+        } catch (err) {
+          if (err instanceof Error && /execution timed out/i.test(err.message)) {
+            const message = `the worker's top-level code ran for more than ${TOP_LEVEL_TIMEOUT_MS / 1000} s`;
+          // No host stack: the location falls back to the worker's entry file.
+          throw new WorkerLoadError(message, `WorkerLoadError: ${message}`);
+          }
+          throw err;
+        }
         await (await method('start')).apply(undefined, [module.namespace.derefInto(), new ivm.ExternalCopy(options.env).copyInto()]);
       } catch (err) {
         throw loadError(err);

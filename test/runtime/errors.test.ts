@@ -150,3 +150,19 @@ test('--rpc: runtime/log carries the mapped location of the console call', async
     if (child.exitCode === null) child.kill();
   }
 });
+
+test('top-level code that never finishes times out into a load error: Ready, and / answers 500 naming it', async () => {
+  const started = Date.now();
+  const dev = await startDev([fixture('runtime-errors-toplevel-loop'), '--port', '0']);
+  try {
+    assert.ok(Date.now() - started < 20_000);
+    await dev.waitFor('stderr', /runtime-errors-toplevel-loop\/src\/index\.ts.*: the worker failed to load: .*the worker's top-level code ran for more than 10 s/);
+    const res = await fetch(`${dev.url}/`);
+    assert.equal(res.status, 500);
+    const body = await res.text();
+    assert.match(body, /^The worker failed to load/);
+    assert.match(body, /the worker's top-level code ran for more than 10 s/);
+  } finally {
+    assert.equal(await dev.stop(), 0);
+  }
+});

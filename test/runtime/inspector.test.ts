@@ -5,6 +5,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { WebSocket } from 'ws';
 import { CdpClient } from './cdp.ts';
 import { ensureRuntimeBuilt, repoRoot, startDev, type DevProcess } from './helpers.ts';
 
@@ -108,4 +109,35 @@ test('closing the socket while paused resumes the worker', async () => {
   const res = await response;
   assert.equal(res.status, 200);
   assert.equal(await res.text(), 'Hello from Worker Studio!\n');
+});
+
+test('a malformed frame closes only that socket (1011); the sidecar keeps serving and debugging', async () => {
+  const ws = new WebSocket(wsUrl);
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  ws.send(JSON.stringify({ id: 1, method: 'Runtime.enable', params: {} }));
+  // Wait for the worker's default context, so the relay's contextId rewrite (which parses the frame) is armed.
+  await new Promise<void>((resolve) => {
+    ws.on('message', (data) => {
+      if (String(data).includes('"isDefault":true')) resolve();
+    });
+  });
+  const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+  ws.send('{"method":"Runtime.');
+  assert.equal(await closed, 1011);
+  await dev.waitFor('stderr', /^inspector: closing a debugger connection: /m);
+
+  const res = await fetch(`${dev.url}/`);
+  assert.equal(res.status, 200);
+  assert.equal(await res.text(), 'Hello from Worker Studio!\n');
+  const again = await CdpClient.connect(wsUrl);
+  try {
+    await again.send('Runtime.enable');
+    const value = await again.send<{ result: { value: unknown } }>('Runtime.evaluate', { expression: '6 * 7' });
+    assert.equal(value.result.value, 42);
+  } finally {
+    await again.close();
+  }
 });

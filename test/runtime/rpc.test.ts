@@ -1,6 +1,8 @@
 // `dev --rpc`: the extension's control channel, JSON-RPC over the sidecar's stdin/stdout (common/protocol.ts).
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { before, test } from 'node:test';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
@@ -10,11 +12,13 @@ import {
   Ready,
   RequestCompleted,
   SendRequest,
+  Status,
   Stop,
   type BuildErrorParams,
   type LogParams,
   type ReadyParams,
   type RequestRecord,
+  type StatusParams,
 } from '../../common/protocol.ts';
 import { ensureRuntimeBuilt, fixture, repoRoot, spawnDev } from './helpers.ts';
 
@@ -30,6 +34,14 @@ function connect(args: string[]) {
     buildError: new Promise<BuildErrorParams>((resolve) => connection.onNotification(BuildError, resolve)),
     logs: [] as LogParams[],
     requests: [] as RequestRecord[],
+    statuses: [] as StatusParams['state'][],
+    /** Resolves when the sidecar reports that it is loading the worker (evaluating its top-level code). */
+    loading: new Promise<void>((resolve) =>
+      connection.onNotification(Status, ({ state }) => {
+        events.statuses.push(state);
+        if (state === 'loading') resolve();
+      }),
+    ),
   };
   connection.onNotification(Log, (params) => {
     events.logs.push(params);
@@ -44,6 +56,7 @@ function connect(args: string[]) {
 test('Ready, SendRequest, Log, RequestCompleted, then Stop exits 0', async () => {
   const { child, out, connection, events, exited } = connect([fixture('runtime-headers'), '--port', '0']);
   const ready = await events.ready;
+  assert.deepEqual(events.statuses, ['bundling', 'loading'], 'progress is reported before Ready');
   assert.match(ready.url, /^http:\/\/127\.0\.0\.1:\d+$/);
   assert.equal(ready.url, `http://127.0.0.1:${ready.port}`);
   assert.equal(ready.entry, fixture('runtime-headers/src/index.ts'));
@@ -74,6 +87,43 @@ test('Ready, SendRequest, Log, RequestCompleted, then Stop exits 0', async () =>
   assert.equal(child.exitCode, 0);
 });
 
+test('SendRequest stays on the worker, and a body over 1 MiB comes back truncated', async () => {
+  // A server on another loopback address: a path that escaped the worker would reach it.
+  let reached = 0;
+  const elsewhere = http.createServer((_req, res) => {
+    reached++;
+    res.end('elsewhere');
+  });
+  await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.2', resolve));
+  const elsewherePort = (elsewhere.address() as AddressInfo).port;
+  const { child, connection, events, exited } = connect([fixture('runtime-headers'), '--port', '0']);
+  try {
+    await events.ready;
+    for (const target of ['//example.invalid/x', `http://127.0.0.2:${elsewherePort}/`, `//127.0.0.2:${elsewherePort}/x`]) {
+      await assert.rejects(connection.sendRequest(SendRequest, { method: 'GET', path: target }), /the request path must stay on the worker: /, target);
+    }
+    assert.equal(reached, 0, 'no request left the worker');
+    assert.equal(events.requests.length, 0);
+
+    const big = await connection.sendRequest(SendRequest, { method: 'GET', path: '/big' });
+    assert.equal(big.status, 200);
+    assert.equal(big.truncated, true);
+    assert.equal(big.body.length, 1024 * 1024);
+    assert.ok(/^x+$/.test(big.body));
+    const small = await connection.sendRequest(SendRequest, { method: 'POST', path: '/echo', body: 'd' });
+    assert.equal(small.body, 'POST null d');
+    assert.equal(small.truncated, undefined);
+
+    await connection.sendRequest(Stop);
+    assert.equal((await exited)[0], 0);
+  } finally {
+    connection.dispose();
+    child.stdin!.end(); // the sidecar exits when its stdin closes
+    elsewhere.closeAllConnections();
+    elsewhere.close();
+  }
+});
+
 test('closing stdin (the extension died) ends the sidecar', async () => {
   const { child, connection, events, exited } = connect([path.join(repoRoot, 'examples/hello'), '--port', '0']);
   await events.ready;
@@ -93,4 +143,20 @@ test('a build error is a BuildError notification, then exit 1', async () => {
   const [code] = await exited;
   assert.equal(code, 1);
   connection.dispose();
+});
+
+test('closing stdin while the worker is still loading (a hung top-level loop) ends the sidecar', async () => {
+  const { child, connection, events, exited } = connect([fixture('runtime-errors-toplevel-loop'), '--port', '0']);
+  // The top-level loop spins for 10 s before it times out: close stdin while it does.
+  await events.loading;
+  await assert.rejects(connection.sendRequest(SendRequest, { method: 'GET', path: '/' }), /the worker is not ready/);
+  let readySeen = false;
+  void events.ready.then(() => (readySeen = true));
+  const closedAt = Date.now();
+  connection.dispose();
+  child.stdin!.end();
+  const [code] = await exited;
+  assert.equal(code, 0);
+  assert.ok(Date.now() - closedAt < 4_000, `exited ${Date.now() - closedAt} ms after stdin closed`);
+  assert.equal(readySeen, false, 'it ended during the evaluation, not after the timeout');
 });
