@@ -52,10 +52,11 @@ async function stopGroup(child: ChildProcess): Promise<void> {
   }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   killGroup(child.pid, 'SIGTERM');
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, 3000)))]);
-  clearTimeout(timer);
-  killGroup(child.pid);
+  // Wait for the exit itself; a group that ignores SIGTERM is SIGKILLed after 3 s so the wait still ends.
+  const escalate = setTimeout(() => killGroup(child.pid), 3_000);
+  await exited;
+  clearTimeout(escalate);
+  killGroup(child.pid); // the leader is gone; stragglers in its group are not
 }
 
 /** Takes charge of a child spawned with `detached: true`: cleanup stops its whole group, an abrupt exit kills it. */
