@@ -1,8 +1,9 @@
 /**
  * `worker-studio` — one CLI over the same code the extension runs:
- *   dev [PATH] [--port N] [--inspect[=PORT]]   serve a worker (the runtime sidecar, on Node >= 24)
- *   lsp --stdio                                the language server
- *   check [PATH] [--format text|json]          the language server's diagnostics, printed
+ *   dev [PATH] [--port N] [--inspect[=PORT]] [--test-scheduled]
+ *                                       serve a worker (the runtime sidecar, on Node >= 24)
+ *   lsp --stdio                         the language server
+ *   check [PATH] [--format text|json]   the language server's diagnostics, printed
  * Public contract: keep these commands and their output stable.
  */
 import { spawn } from 'node:child_process';
@@ -10,7 +11,7 @@ import path from 'node:path';
 import { findNode, NodeNotFoundError } from '../common/nodeRuntime.ts';
 
 const USAGE = `Usage:
-  worker-studio dev [PATH] [--port N] [--inspect[=PORT]]
+  worker-studio dev [PATH] [--port N] [--inspect[=PORT]] [--test-scheduled]
   worker-studio lsp --stdio
   worker-studio check [PATH] [--format text|json]
   worker-studio --version`;

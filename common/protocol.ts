@@ -17,6 +17,8 @@ export interface ReadyParams {
   entry: string;
   /** Absolute path of the wrangler config, when there is one. */
   config?: string;
+  /** The events the worker has handlers for (`fetch`, `scheduled`, `queue`): what Trigger can fire. */
+  handlers: string[];
 }
 export const Ready = new NotificationType<ReadyParams>('runtime/ready');
 
@@ -72,6 +74,35 @@ export interface SendRequestResult {
   truncated?: boolean;
 }
 export const SendRequest = new RequestType<SendRequestParams, SendRequestResult, void>('runtime/sendRequest');
+
+/** Fire an event other than fetch at the worker: a cron trigger, or a batch of messages for its queue consumer. */
+export type TriggerParams =
+  | {
+      event: 'scheduled';
+      /** The cron pattern the worker sees as `controller.cron`; default "". */
+      cron?: string;
+      /** Epoch milliseconds; default now. */
+      scheduledTime?: number;
+    }
+  | {
+      event: 'queue';
+      queue: string;
+      /** Default id: a random UUID; timestamp: now; attempts: 1. */
+      messages: { id?: string; body: unknown; timestamp?: number; attempts?: number }[];
+    };
+export interface TriggerResult {
+  /** `ok` once the handler and its waitUntil work are done; `exception` when the handler threw. */
+  outcome: 'ok' | 'exception';
+  /** The exception, source-mapped. */
+  error?: string;
+  /** scheduled: the handler called `controller.noRetry()`. */
+  noRetry?: boolean;
+  /** queue: which messages are acknowledged and which go back to the queue (with their delay). */
+  acked?: string[];
+  retried?: { id: string; delaySeconds?: number }[];
+  wallMs: number;
+}
+export const Trigger = new RequestType<TriggerParams, TriggerResult, void>('runtime/trigger');
 
 /** Stop serving, release the isolates and exit. */
 export const Stop = new RequestType0<void, void>('runtime/stop');

@@ -6,7 +6,13 @@
  * - timerSet/timerClear/fetchAbort/keyRelease: `applyIgnored` (fire and forget, in order).
  * - randomBytes: `applySync` (getRandomValues is synchronous; the host answers from its event loop).
  * - subtle/fetch: `apply` with `result.promise` (the host's promise settles the isolate's).
+ * - Bodies (bodyStreams.ts), chunk by chunk: a host body (a fetch response's, the incoming request's) is a
+ *   HostBodyReference the isolate pulls with `apply` and `result.promise`; an isolate body (a fetch request's, the
+ *   worker's response's) is pulled by the host with the bridge's `read(id)` / `cancel(id)`, async `apply`.
  * - Host → isolate: the host calls the bridge's `fireTimer(id)` with async `apply`, never a sync call.
+ *
+ * A host function the isolate applies never rejects: a rejected host promise also counts as unhandled in the host
+ * process. Failures come back as data (`{ ok: false, error }`, `{ error }`).
  */
 import type { WireHeaders } from './wire.ts';
 
@@ -52,8 +58,12 @@ export interface WireFetchRequest {
   method: string;
   url: string;
   headers: WireHeaders;
-  /** Bytes for now; the seam for streamed request bodies (slice C's streams) is here. */
+  /** Known bytes (sent with a Content-Length), or null (no body, or a stream: see `stream`). */
   body: Uint8Array | null;
+  /** A streamed body: the id the host pulls with the bridge's `read(id)` (see bodyStreams.ts `sendStream`). */
+  stream?: number;
+  /** A host body passed on untouched (the incoming request's, another fetch's response): the host reads it itself. */
+  hostBody?: HostBodyReference;
   redirect: 'follow' | 'manual' | 'error';
 }
 
@@ -63,7 +73,14 @@ export interface WireFetchResponse {
   headers: WireHeaders;
   url: string;
   redirected: boolean;
-  body: Uint8Array | null;
+  /** The body, pulled chunk by chunk as the worker reads it; null for no body (HEAD, 101/204/205/304). */
+  body: HostBodyReference | null;
 }
+
+/** One pull of a host body: the next chunk, null at its end, undefined for `cancel`, or the failure as data. */
+export type HostBodyResult = Uint8Array | null | undefined | { error: WireThrown };
+
+/** A body the host holds, as the isolate pulls it: `read` → the next chunk, `cancel` → the host drops it. */
+export type HostBodyReference = IsolateReference<[op: 'read' | 'cancel'], HostBodyResult>;
 
 export type WireFetchResult = { ok: true; response: WireFetchResponse } | { ok: false; error: WireThrown };

@@ -2,7 +2,8 @@
  * The Web platform for a bare V8 context, evaluated (as dist/prelude.js, an IIFE) in each worker context before the
  * worker module. Installs the globals, then leaves `bridge` under BRIDGE_GLOBAL for the host to take and delete.
  */
-import { addEventListener, bridge, FetchEvent, hostLog } from './bridge.ts';
+import { bridge, hostLog } from './bridge.ts';
+import { addEventListener, FetchEvent, ScheduledEvent } from './handlers.ts';
 import { createConsole } from './console.ts';
 import { TextDecoder, TextEncoder } from './encoding.ts';
 import { Headers } from './headers.ts';
@@ -40,6 +41,7 @@ define('Headers', Headers);
 define('Request', Request);
 define('Response', Response);
 define('FetchEvent', FetchEvent);
+define('ScheduledEvent', ScheduledEvent);
 define('addEventListener', addEventListener);
 // workerd: `self` is an own, enumerable property of the global scope.
 Object.defineProperty(global, 'self', { value: globalThis, writable: true, configurable: true, enumerable: true });

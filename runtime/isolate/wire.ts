@@ -3,6 +3,8 @@
  * Pure types: imported by the host (runtime/src) and by the prelude.
  */
 
+import type { HostBodyReference } from './hostWire.ts';
+
 export type WireHeaders = [string, string][];
 
 /** Pulls a body chunk by chunk: the next chunk, or null at the end. Host side only (never copied across). */
@@ -30,7 +32,9 @@ export interface WireResponse {
   body: Uint8Array | null;
   /** Isolate → host: the id of a body stream the host pulls with the bridge's `read(id)` until it returns null. */
   stream?: number;
-  /** Host side only: the reader for `stream`. */
+  /** Isolate → host: a host body (a fetch response's) the worker returned untouched; the host reads it itself. */
+  hostBody?: HostBodyReference;
+  /** Host side only: the reader for `stream` or `hostBody`. */
   reader?: BodyReader;
 }
 
@@ -39,7 +43,44 @@ export interface WireError {
   stack: string;
 }
 
-export type DispatchResult = { ok: true; response: WireResponse } | { ok: false; error: WireError };
+export type DispatchResult =
+  | { ok: true; response: WireResponse }
+  /** `passThrough`: the worker called passThroughOnException() before it threw (production fails open to the origin). */
+  | { ok: false; error: WireError; passThrough?: boolean };
+
+/** A cron trigger, as the scheduled handler sees it. */
+export interface WireScheduledEvent {
+  type: 'scheduled';
+  cron: string;
+  /** Epoch milliseconds. */
+  scheduledTime: number;
+}
+
+/** One batch of queue messages for the consumer (`queue` handler). */
+export interface WireQueueEvent {
+  type: 'queue';
+  queue: string;
+  messages: { id: string; timestamp: number; body: unknown; attempts: number }[];
+}
+
+export type WireEvent = WireScheduledEvent | WireQueueEvent;
+
+/** What a queue consumer decided: explicit acks and retries by message id, and the batch-wide calls. */
+export interface WireQueueResult {
+  ackAll: boolean;
+  retryAll?: { delaySeconds?: number };
+  acks: string[];
+  retries: { id: string; delaySeconds?: number }[];
+}
+
+/** How an event other than fetch ended: `ok` once the handler and its waitUntil work are done. */
+export interface EventResult {
+  outcome: 'ok' | 'exception';
+  error?: WireError;
+  /** scheduled: the worker called noRetry(). */
+  noRetry?: boolean;
+  queue?: WireQueueResult;
+}
 
 export type WireLogLevel = 'debug' | 'info' | 'log' | 'warn' | 'error';
 

@@ -1,5 +1,5 @@
 /**
- * Command line of the runtime sidecar: `dev [PATH] [--port N] [--inspect[=PORT]] [--rpc]`
+ * Command line of the runtime sidecar: `dev [PATH] [--port N] [--inspect[=PORT]] [--test-scheduled] [--rpc]`
  * (the CLI passes everything after `dev` through unchanged).
  */
 
@@ -12,11 +12,13 @@ export interface DevArgs {
   inspectPort: number | undefined;
   /** Speak JSON-RPC (common/protocol.ts) on stdin/stdout. */
   rpc: boolean;
+  /** Also serve `/__scheduled?cron=…` (wrangler's test route) besides `/cdn-cgi/handler/scheduled`. */
+  testScheduled: boolean;
 }
 
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_INSPECT_PORT = 9229;
-export const USAGE = 'Usage: worker-studio dev [PATH] [--port N] [--inspect[=PORT]] [--rpc]';
+export const USAGE = 'Usage: worker-studio dev [PATH] [--port N] [--inspect[=PORT]] [--test-scheduled] [--rpc]';
 
 export class ArgsError extends Error {
   constructor(message: string) {
@@ -34,7 +36,7 @@ function parsePort(text: string | undefined, flag: string): number {
 }
 
 export function parseDevArgs(argv: readonly string[], cwd: string = process.cwd()): DevArgs {
-  const result: DevArgs = { path: cwd, port: DEFAULT_PORT, inspectPort: undefined, rpc: false };
+  const result: DevArgs = { path: cwd, port: DEFAULT_PORT, inspectPort: undefined, rpc: false, testScheduled: false };
   let pathSeen = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -48,6 +50,8 @@ export function parseDevArgs(argv: readonly string[], cwd: string = process.cwd(
       result.inspectPort = parsePort(arg.slice('--inspect='.length), '--inspect');
     } else if (arg === '--rpc') {
       result.rpc = true;
+    } else if (arg === '--test-scheduled') {
+      result.testScheduled = true;
     } else if (arg.startsWith('-')) {
       throw new ArgsError(`unknown option ${arg}`);
     } else if (pathSeen) {

@@ -12,6 +12,7 @@ import {
   SendRequest,
   Status,
   Stop,
+  Trigger,
   type BuildErrorParams,
   type LogParams,
   type ReadyParams,
@@ -19,10 +20,13 @@ import {
   type SendRequestParams,
   type SendRequestResult,
   type StatusParams,
+  type TriggerParams,
+  type TriggerResult,
 } from '../../common/protocol.ts';
 
 export interface ControlHandlers {
   sendRequest(params: SendRequestParams): Promise<SendRequestResult>;
+  trigger(params: TriggerParams): Promise<TriggerResult>;
   /** Called after the Stop answer has been written: close everything and exit. */
   stop(): void;
   onClosed(): void;
@@ -38,6 +42,7 @@ export class ControlChannel {
   /** Installs the request handlers and starts listening. */
   listen(handlers: ControlHandlers): void {
     this.#connection.onRequest(SendRequest, (params) => handlers.sendRequest(params));
+    this.#connection.onRequest(Trigger, (params) => handlers.trigger(params));
     this.#connection.onRequest(Stop, () => {
       // Answer first; the process exits on the next turn, after the response is written.
       setImmediate(() => handlers.stop());

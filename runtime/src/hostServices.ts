@@ -1,12 +1,14 @@
 /**
  * The host side of what crosses out of a worker for time, crypto and network: one object of References handed to
- * the isolate at `connect` (see runtime/isolate/hostWire.ts for the calling convention of each).
- * Everything here belongs to one worker instance: `dispose()` clears its timers, aborts its outbound requests and
- * drops its keys, so a disposed isolate leaves nothing running on the host.
+ * the isolate at `connect` (see runtime/isolate/hostWire.ts for the calling convention of each), and the host ends of
+ * bodies that cross as streams (runtime/isolate/bodyStreams.ts).
+ * Everything here belongs to one worker instance: `dispose()` clears its timers, aborts its outbound requests (with
+ * their streamed bodies) and drops its keys, so a disposed isolate leaves nothing running on the host.
  */
 import { createHash, randomBytes, webcrypto } from 'node:crypto';
 import ivm from 'isolated-vm';
-import type { SubtleOp, SubtleResult, WireCryptoKey, WireFetchRequest, WireFetchResult, WireThrown } from '../isolate/hostWire.ts';
+import type { HostBodyReference, HostBodyResult, SubtleOp, SubtleResult, WireCryptoKey, WireFetchRequest, WireFetchResult, WireThrown } from '../isolate/hostWire.ts';
+import type { BodyReader } from '../isolate/wire.ts';
 
 type FireTimer = ivm.Reference<(id: number) => boolean>;
 type HostKey = webcrypto.CryptoKey;
@@ -16,8 +18,8 @@ const MAX_RANDOM_BYTES = 65536;
 export const MAX_TIMERS = 10_000;
 /** Live CryptoKeys per isolate. */
 export const MAX_KEYS = 10_000;
-/** An outbound response body is buffered on the host before it crosses: more than this is refused. */
-export const MAX_FETCH_BODY = 128 * 1024 * 1024;
+/** Statuses whose responses have no body, whatever the server sent. */
+const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 /** Node >= 24 exposes the WebCrypto CryptoKey class as a global. */
 const HostCryptoKey = (globalThis as unknown as { CryptoKey: abstract new () => HostKey }).CryptoKey;
 
@@ -68,34 +70,140 @@ function checkFetchUrl(url: string): void {
   if (protocol !== 'http:' && protocol !== 'https:') throw new TypeError(`Fetch API cannot load: ${url}`);
 }
 
-/** The body, read chunk by chunk and refused (the request aborted) past `limit` bytes. */
-async function readCapped(body: ReadableStream<Uint8Array>, limit: number, abort: () => void): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      abort();
-      throw new BodyTooLarge(`The response body is larger than the limit of ${limit / (1024 * 1024)} MiB for a fetch from a worker`);
-    }
-    chunks.push(value);
-  }
-  return new Uint8Array(Buffer.concat(chunks, total));
+// ── bodies as streams ───────────────────────────────────────────────────────────────────────────────────
+
+/** The reader behind each body Reference's function, for a body the isolate hands back untouched. */
+const bodyReaders = new WeakMap<object, BodyReader>();
+
+/**
+ * A host body as the Reference the isolate pulls (its `hostBodyStream`): `read` → the next chunk or null, `cancel`.
+ * Failures come back as data: a rejected promise would also be an unhandled rejection in this process.
+ */
+export function bodyReference(reader: BodyReader): ivm.Reference<(op: string) => Promise<HostBodyResult>> {
+  const pull = (op: string) => (op === 'cancel' ? reader.cancel().then(() => undefined) : reader.read()).then((value): HostBodyResult => value, (err: unknown) => ({ error: thrown(err) }));
+  bodyReaders.set(pull, reader);
+  return new ivm.Reference(pull);
 }
 
-class BodyTooLarge extends TypeError {}
+/** A host body the worker passed on untouched (WireResponse/WireFetchRequest `hostBody`): read here, directly. */
+export function returnedBody(body: HostBodyReference): BodyReader {
+  // Crossing back, the isolate's handle arrives as a host Reference to the function `bodyReference` made.
+  const reference = body as unknown as ivm.Reference;
+  const reader = bodyReaders.get(reference.deref() as object);
+  reference.release();
+  if (!reader) throw new TypeError('The body is not one of this worker\'s host bodies');
+  return reader;
+}
+
+/** A Web stream's body as a BodyReader: one chunk per read, nothing read ahead of the reads (undici pauses its socket). */
+function streamBodyReader(stream: ReadableStream<Uint8Array>): BodyReader {
+  const reader = stream.getReader();
+  return {
+    read: async () => {
+      const { done, value } = await reader.read();
+      if (done) return null;
+      // Exactly the chunk: a copy crossing into the isolate carries the whole buffer a view is part of.
+      return value.byteOffset === 0 && value.byteLength === value.buffer.byteLength ? value : new Uint8Array(value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  };
+}
+
+/** A BodyReader as a Web stream, for undici to send: pulled chunk by chunk as the socket takes it; `onEnd` once read to the end. */
+function readerBodyStream(reader: BodyReader, onEnd: () => void): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        // An empty chunk is not sent: ask again until there are bytes or the end.
+        for (;;) {
+          const chunk = await reader.read();
+          if (chunk === null) {
+            onEnd();
+            return controller.close();
+          }
+          if (chunk.byteLength) return controller.enqueue(chunk);
+        }
+      },
+      cancel: (reason) => reader.cancel(String(reason)).catch(() => {}),
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/**
+ * One outbound request of a worker, from the call until its response body is done (read to the end, cancelled, failed,
+ * aborted, or the worker disposed): what it holds on the host, released exactly once.
+ */
+class Outbound {
+  readonly controller = new AbortController();
+  readonly #onEnd: () => void;
+  /** The isolate's request body while undici still sends it. */
+  #requestBody: BodyReader | undefined;
+  #response: ivm.Reference | undefined;
+  #ended = false;
+
+  constructor(onEnd: () => void) {
+    this.#onEnd = onEnd;
+  }
+
+  /** A request body the isolate streams (pulled with the bridge's `read(id)`), as undici's body. */
+  requestBody(reader: BodyReader): ReadableStream<Uint8Array> {
+    this.#requestBody = reader;
+    return readerBodyStream(reader, () => (this.#requestBody = undefined));
+  }
+
+  /** The response body as the Reference the isolate pulls; its end, failure or cancellation ends the request. */
+  responseBody(body: ReadableStream<Uint8Array>): HostBodyReference {
+    const source = streamBodyReader(body);
+    const reference = bodyReference({
+      read: async () => {
+        try {
+          const chunk = await source.read();
+          if (chunk === null) this.end();
+          return chunk;
+        } catch (err) {
+          this.abort();
+          throw err;
+        }
+      },
+      cancel: async (reason) => {
+        await source.cancel(reason).catch(() => {});
+        this.abort();
+      },
+    });
+    this.#response = reference;
+    // The isolate gets its own handle (a copy of the reference); this one is released when the request ends.
+    return reference as unknown as HostBodyReference;
+  }
+
+  /** Cancelled (by the worker, its signal, a failure, or dispose): undici's request goes too, then everything ends. */
+  abort(): void {
+    if (!this.#ended) this.controller.abort();
+    this.end();
+  }
+
+  /** Done: whatever of the isolate's request body was not sent is cancelled, the Reference released. */
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#requestBody?.cancel().catch(() => {});
+    this.#requestBody = undefined;
+    this.#response?.release();
+    this.#response = undefined;
+    this.#onEnd();
+  }
+}
 
 export class HostServices {
   readonly #onUncaught: HostServicesOptions['onUncaught'];
   readonly #timers = new Map<number, NodeJS.Timeout>();
-  readonly #requests = new Map<number, AbortController>();
+  readonly #requests = new Map<number, Outbound>();
   readonly #keys = new Map<number, HostKey>();
   readonly #references: ivm.Reference[] = [];
   #nextKey = 1;
   #fire: FireTimer | undefined;
+  /** The isolate's side of a streamed request body, by the id of its `sendStream` (see `attachBodies`). */
+  #isolateBody: ((id: number) => BodyReader) | undefined;
   #disposed = false;
 
   constructor(options: HostServicesOptions) {
@@ -125,7 +233,12 @@ export class HostServices {
     this.#fire = fireTimer;
   }
 
-  /** Live host timers / outbound requests / keys: for tests and diagnostics. */
+  /** How the host pulls an isolate body by id (the bridge's `read(id)`/`cancel(id)`), once the bridge is there. */
+  attachBodies(isolateBody: (id: number) => BodyReader): void {
+    this.#isolateBody = isolateBody;
+  }
+
+  /** Live host timers / outbound requests (until their response body is done) / keys: for tests and diagnostics. */
   get stats(): { timers: number; requests: number; keys: number } {
     return { timers: this.#timers.size, requests: this.#requests.size, keys: this.#keys.size };
   }
@@ -135,8 +248,9 @@ export class HostServices {
     this.#disposed = true;
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
-    for (const controller of this.#requests.values()) controller.abort();
+    for (const outbound of [...this.#requests.values()]) outbound.abort();
     this.#requests.clear();
+    this.#isolateBody = undefined;
     this.#keys.clear();
     for (const reference of this.#references) reference.release();
     this.#references.length = 0;
@@ -247,34 +361,46 @@ export class HostServices {
 
   // ── network ───────────────────────────────────────────────────────────────────────────────────────────
 
+  /**
+   * Settles with the response head; the body stays with undici, paused, and crosses as the worker reads it (see
+   * Outbound). A stream request body is pulled from the isolate as undici sends it (`duplex: 'half'`).
+   */
   async #fetch(id: number, request: WireFetchRequest): Promise<WireFetchResult> {
-    let result: WireFetchResult;
-    const controller = new AbortController();
-    this.#requests.set(id, controller);
+    if (this.#disposed) return { ok: false, error: { name: 'Error', message: 'The worker was stopped' } };
+    const outbound = new Outbound(() => this.#requests.delete(id));
+    this.#requests.set(id, outbound);
     try {
-      if (this.#disposed) throw new Error('The worker was stopped');
       checkFetchUrl(request.url);
+      let body: Uint8Array | ReadableStream<Uint8Array> | undefined = request.body ?? undefined;
+      if (request.hostBody) {
+        body = outbound.requestBody(returnedBody(request.hostBody));
+      } else if (request.stream !== undefined) {
+        if (!this.#isolateBody) throw new TypeError('Streamed request bodies are not available');
+        body = outbound.requestBody(this.#isolateBody(request.stream));
+      }
       const response = await fetch(request.url, {
         method: request.method,
         headers: request.headers,
-        body: request.body ?? undefined,
+        body,
+        duplex: 'half',
         redirect: request.redirect,
-        signal: controller.signal,
-      });
-      const body = request.method === 'HEAD' || response.body === null ? null : await readCapped(response.body, MAX_FETCH_BODY, () => controller.abort());
-      result = {
-        ok: true,
-        response: { status: response.status, statusText: response.statusText, headers: [...response.headers], url: response.url, redirected: response.redirected, body },
-      };
+        signal: outbound.controller.signal,
+      } as RequestInit);
+      const head = { status: response.status, statusText: response.statusText, headers: [...response.headers], url: response.url, redirected: response.redirected };
+      if (request.method === 'HEAD' || response.body === null || NULL_BODY_STATUSES.has(response.status)) {
+        await response.body?.cancel().catch(() => {});
+        outbound.end();
+        return { ok: true, response: { ...head, body: null } };
+      }
+      return { ok: true, response: { ...head, body: outbound.responseBody(response.body) } };
     } catch (err) {
+      const aborted = outbound.controller.signal.aborted;
+      outbound.abort();
+      if (aborted) return { ok: false, error: { name: 'AbortError', message: 'The operation was aborted.' } };
       // undici wraps network failures as TypeError('fetch failed', { cause }); keep the cause's message visible.
       const error = thrown(err);
-      const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
-      if (err instanceof BodyTooLarge) result = { ok: false, error: { name: 'TypeError', message: err.message } };
-      else result = { ok: false, error: controller.signal.aborted ? { name: 'AbortError', message: 'The operation was aborted.' } : { name: error.name === 'TypeError' ? 'TypeError' : error.name, message: error.message + cause } };
-    } finally {
-      this.#requests.delete(id);
+      const cause = err instanceof Error && err.cause instanceof Error && err.cause.message ? `: ${err.cause.message}` : '';
+      return { ok: false, error: { name: error.name, message: error.message + cause } };
     }
-    return result;
   }
 }

@@ -5,11 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { TriggerParams, TriggerResult } from '../../common/protocol.ts';
 import { ProjectError, resolveWorkerProject, type WorkerProject } from '../../common/workerProject.ts';
 import type { WireResponse } from '../isolate/wire.ts';
 import { ArgsError, parseDevArgs, type DevArgs } from './args.ts';
 import { BuildFailure, bundleWorker } from './bundler.ts';
 import { ControlChannel, sendToWorker } from './controlChannel.ts';
+import { scheduledTestRoute, toWireEvent, triggerLine, triggerResponse, triggerResult } from './triggers.ts';
 import { startHttpServer, type HttpServer } from './httpServer.ts';
 import { startInspectorRelay, type InspectorRelay } from './inspectorRelay.ts';
 import { acceptsHtml, displayPath, errorPage, Reporter } from './reporter.ts';
@@ -39,6 +41,8 @@ interface Running {
   abortLoad?: () => void;
   /** Settles when the worker has loaded or failed to. */
   loading?: Promise<unknown>;
+  /** Fires a scheduled or queue event at the worker, once it is ready. */
+  trigger?: (params: TriggerParams) => Promise<TriggerResult>;
 }
 
 async function run(args: DevArgs, reporter: Reporter, running: Running): Promise<void> {
@@ -89,6 +93,18 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
   }
   const worker = running.worker;
 
+  /** Runs a scheduled or queue event (control channel, test URL) and logs it like a request. */
+  const trigger = async (params: TriggerParams): Promise<TriggerResult> => {
+    if (!worker) throw new Error((loadFailure as { title: string }).title);
+    const event = toWireEvent(params);
+    const start = performance.now();
+    const result = triggerResult(event, await worker.trigger(event), Math.round((performance.now() - start) * 10) / 10, mapStack);
+    if (result.error) reporter.workerError(`✘ ${event.type}: ${result.error}`);
+    reporter.note(triggerLine(event, result));
+    return result;
+  };
+  running.trigger = trigger;
+
   const server = await startHttpServer({
     port: args.port,
     handle: async (request): Promise<WireResponse> => {
@@ -96,6 +112,8 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
         const failure = loadFailure as { title: string; stack: string };
         return errorPage(failure.title, failure.stack, acceptsHtml(request.headers));
       }
+      const scheduled = scheduledTestRoute(new URL(request.url), args.testScheduled);
+      if (scheduled) return triggerResponse(await trigger(scheduled));
       let result;
       try {
         result = await worker.dispatch(request);
@@ -108,7 +126,9 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
       const text = stack.startsWith(result.error.message) ? stack : `${result.error.message}\n${stack}`;
       const pathname = new URL(request.url).pathname;
       reporter.workerError(`✘ ${request.method} ${pathname}: ${text}`);
-      return errorPage(`Uncaught exception in ${request.method} ${pathname}`, text, acceptsHtml(request.headers));
+      // In production the request would now go to the origin; locally there is none to go to.
+      const passThrough = result.passThrough ? '\n\nThe worker called passThroughOnException(): in production this request would have been sent on to the origin. Worker Studio has no origin to send it to.' : '';
+      return errorPage(`Uncaught exception in ${request.method} ${pathname}`, text + passThrough, acceptsHtml(request.headers));
     },
     onCompleted: (record) => reporter.request(record),
     onInternalError: (err) => reporter.note(`✘ internal error: ${err instanceof Error ? err.stack : String(err)}`),
@@ -129,6 +149,7 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
     ...(running.relay ? { inspectorPort: running.relay.port } : {}),
     entry: project.entry,
     ...(project.configPath ? { config: project.configPath } : {}),
+    handlers: worker?.handles ?? [],
   });
 }
 
@@ -179,6 +200,7 @@ async function main(): Promise<void> {
   // Listening from the start: stdin closing (the extension died) ends the sidecar even while it bundles or loads.
   channel?.listen({
     sendRequest: (params) => (running.readyUrl === undefined ? Promise.reject(new Error('the worker is not ready')) : sendToWorker(running.readyUrl, params)),
+    trigger: (params) => (running.readyUrl === undefined || !running.trigger ? Promise.reject(new Error('the worker is not ready')) : running.trigger(params)),
     stop: () => void shutdown(0, running),
     onClosed: () => void shutdown(0, running),
   });

@@ -12,6 +12,8 @@ const INLINE_MAP = /\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-
 export type StackMapper = (text: string) => string;
 
 export const PRELUDE_FILENAME = 'worker-studio:prelude.js';
+/** The module that imports the worker's (see workerIsolate.ts): no frame of the user's is in it. */
+export const LOADER_FILENAME = 'worker-studio:loader.js';
 
 function dropRuntimeFrames(text: string): string {
   const lines = text.split('\n');

@@ -9,10 +9,10 @@ import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'no
 import path from 'node:path';
 import ivm from 'isolated-vm';
 import { privateCacheDir } from './cacheDir.ts';
-import { HostServices } from './hostServices.ts';
-import { PRELUDE_FILENAME } from './stackMapper.ts';
+import { bodyReference, HostServices, returnedBody } from './hostServices.ts';
+import { LOADER_FILENAME, PRELUDE_FILENAME } from './stackMapper.ts';
 import { createZlibHost } from './zlibHost.ts';
-import { BRIDGE_GLOBAL, type BodyReader, type DispatchResult, type WireLogLevel, type WireRequest } from '../isolate/wire.ts';
+import { BRIDGE_GLOBAL, type BodyReader, type DispatchResult, type EventResult, type WireEvent, type WireLogLevel, type WireRequest } from '../isolate/wire.ts';
 
 export interface WorkerIsolateOptions {
   /** dist/prelude.js */
@@ -137,6 +137,47 @@ export class PreludeCache {
 /** How long the worker module's top-level code may run before loading fails (a `while (true) {}` would hang forever). */
 const TOP_LEVEL_TIMEOUT_MS = 10_000;
 
+/**
+ * Compiles, links and evaluates the worker module. It is evaluated through a loader module that imports it and then
+ * sets a mark: isolated-vm fails `evaluate` both when the worker's top-level code throws and when a promise it rejected
+ * is still unhandled at the end of the task, and only the mark tells the two apart. The second is logged (as workerd
+ * does) and the worker runs.
+ */
+async function evaluateWorkerModule(isolate: ivm.Isolate, context: ivm.Context, options: WorkerIsolateOptions, onUncaught: (err: unknown) => void): Promise<ivm.Reference> {
+  const module = await isolate.compileModule(options.code, { filename: options.url });
+  const mark = `__workerStudioLoaded_${randomBytes(8).toString('hex')}`;
+  const loader = await isolate.compileModule(
+    `import * as worker from ${JSON.stringify(options.url)};\nexport { worker };\nObject.defineProperty(globalThis, ${JSON.stringify(mark)}, { value: true, configurable: true });\n`,
+    { filename: LOADER_FILENAME },
+  );
+  try {
+    await loader.instantiate(context, (specifier) => {
+      if (specifier === options.url) return module;
+      throw new Error(`Cannot import "${specifier}": runtime modules (node:*, cloudflare:*) are not available yet`);
+    });
+    try {
+      // Async: the top-level code runs on isolated-vm's thread, so the host (stdin, signals) stays responsive.
+      await loader.evaluate({ timeout: TOP_LEVEL_TIMEOUT_MS });
+    } catch (err) {
+      if (err instanceof Error && /execution timed out/i.test(err.message)) {
+        const message = `the worker's top-level code ran for more than ${TOP_LEVEL_TIMEOUT_MS / 1000} s`;
+        // No host stack: the location falls back to the worker's entry file.
+        throw new WorkerLoadError(message, `WorkerLoadError: ${message}`);
+      }
+      if ((await context.global.get(mark)) !== true) throw err;
+      onUncaught(err);
+    }
+    await context.global.delete(mark);
+    return (await loader.namespace.get('worker', { reference: true })) as ivm.Reference;
+  } finally {
+    // Like a Context, a Module of an isolate that is already gone (disposed mid-load) must not be released.
+    if (!isolate.isDisposed) {
+      loader.release();
+      module.release();
+    }
+  }
+}
+
 /** The worker module failed to compile, link or evaluate. */
 export class WorkerLoadError extends Error {
   constructor(message: string, stack?: string) {
@@ -159,7 +200,8 @@ export class WorkerDiedError extends Error {
   }
 }
 
-type Pending = Map<number, { resolve(result: DispatchResult): void; reject(err: unknown): void }>;
+/** Requests and events in flight, by id: each result arrives through the `deliver` Reference (see bridge.dispatch). */
+type Pending = Map<number, { resolve(result: DispatchResult | EventResult): void; reject(err: unknown): void }>;
 
 /** How an unhandled rejection reads in the log (mapped by the caller like any stack). */
 export function uncaughtText(err: unknown): string {
@@ -176,8 +218,10 @@ export class WorkerIsolate {
   readonly context: ivm.Context;
   readonly url: string;
   readonly #dispatch: ivm.Reference<(request: WireRequest, id: number) => Promise<void>>;
-  /** Requests in flight, by id: the isolate delivers each result through a host Reference (see bridge.dispatch). */
+  #dispatchEvent: ivm.Reference<(event: WireEvent, id: number) => Promise<void>> | undefined;
   readonly #pending: Pending;
+  /** The events the worker has handlers for: `fetch`, `scheduled`, `queue`. */
+  handles: string[] = [];
   #nextId = 1;
   readonly #onUncaught: (err: unknown) => void;
   /** Timers, crypto keys and outbound requests of this instance (cleared on dispose). */
@@ -229,7 +273,7 @@ export class WorkerIsolate {
       const method = async (name: string) => (await bridge.get(name, { reference: true })) as ivm.Reference<(...args: unknown[]) => unknown>;
       // applyIgnored from the isolate: console output never waits on (or blocks) the host.
       const log = new ivm.Reference((level: WireLogLevel, message: string, location?: string) => options.onLog(level, message, location));
-      const deliver = new ivm.Reference((id: number, result: DispatchResult) => {
+      const deliver = new ivm.Reference((id: number, result: DispatchResult | EventResult) => {
         const entry = pending.get(id);
         pending.delete(id);
         entry?.resolve(result);
@@ -240,30 +284,25 @@ export class WorkerIsolate {
       await (await method('connectStreams')).apply(undefined, [zlibRef]);
       host.attach((await method('fireTimer')) as ivm.Reference<(id: number) => boolean>);
 
-      let module: ivm.Module;
+      let handles: string[];
       try {
-        module = await isolate.compileModule(options.code, { filename: options.url });
-        await module.instantiate(context, (specifier) => {
-          throw new Error(`Cannot import "${specifier}": runtime modules (node:*, cloudflare:*) are not available yet`);
-        });
+        const namespace = await evaluateWorkerModule(isolate, context, options, onUncaught);
         try {
-          // Async: the top-level code runs on isolated-vm's thread, so the host (stdin, signals) stays responsive.
-          await module.evaluate({ timeout: TOP_LEVEL_TIMEOUT_MS });
-        } catch (err) {
-          if (err instanceof Error && /execution timed out/i.test(err.message)) {
-            const message = `the worker's top-level code ran for more than ${TOP_LEVEL_TIMEOUT_MS / 1000} s`;
-          // No host stack: the location falls back to the worker's entry file.
-          throw new WorkerLoadError(message, `WorkerLoadError: ${message}`);
-          }
-          throw err;
+          handles = (await (await method('start')).apply(undefined, [namespace.derefInto(), new ivm.ExternalCopy(options.env).copyInto()], { result: { copy: true } })) as string[];
+        } finally {
+          namespace.release();
         }
-        await (await method('start')).apply(undefined, [module.namespace.derefInto(), new ivm.ExternalCopy(options.env).copyInto()]);
       } catch (err) {
         throw loadError(err);
       }
       const dispatch = (await method('dispatch')) as ivm.Reference<(request: WireRequest, id: number) => Promise<void>>;
       const body = { read: (await method('read')) as ivm.Reference<(id: number) => Promise<Uint8Array | null>>, cancel: (await method('cancel')) as ivm.Reference<(id: number) => void> };
       const instance = new WorkerIsolate(isolate, context, options.url, dispatch, host, pending, onUncaught);
+      // Streamed fetch request bodies are pulled like response bodies.
+      host.attachBodies((id) => instance.#responseReader(id));
+      instance.handles = handles;
+      instance.#dispatchEvent = (await method('dispatchEvent')) as ivm.Reference<(event: WireEvent, id: number) => Promise<void>>;
+      references.push(instance.#dispatchEvent as ivm.Reference);
       instance.#body = body;
       instance.#memoryLimitMb = memoryLimitMb;
       instance.#references.push(...references, body.read as ivm.Reference, body.cancel as ivm.Reference, dispatch as ivm.Reference);
@@ -286,27 +325,41 @@ export class WorkerIsolate {
     this.#checkAlive();
     const id = this.#nextId++;
     const args: unknown[] = [new ivm.ExternalCopy(plain).copyInto(), id];
-    const bodyRef = reader ? new ivm.Reference(async (op: string) => (op === 'cancel' ? reader.cancel() : reader.read())) : undefined;
+    const bodyRef = reader ? bodyReference(reader) : undefined;
     if (bodyRef) args.push(bodyRef);
-    const delivered = new Promise<DispatchResult>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
-    this.#dispatch.apply(undefined, args as never, { result: { promise: true } }).catch((err: unknown) => {
-      // The call itself failed: either the isolate is gone (the request fails), or a promise rejection went unhandled
-      // while it ran (only logged: the request's result still arrives through `deliver`).
-      if (this.#disposed || this.isolate.isDisposed) {
-        this.#pending.get(id)?.reject(this.isolate.isDisposed && !this.#disposed ? this.#death() : err);
-        this.#pending.delete(id);
-      } else {
-        this.#onUncaught(err);
-      }
-    });
+    const delivered = new Promise<DispatchResult | EventResult>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
+    this.#dispatch.apply(undefined, args as never, { result: { promise: true } }).catch((err: unknown) => this.#callFailed(id, err));
     let result: DispatchResult;
     try {
-      result = await delivered;
+      result = (await delivered) as DispatchResult;
     } finally {
       bodyRef?.release();
     }
     if (result.ok && result.response.stream !== undefined) result.response.reader = this.#responseReader(result.response.stream);
+    if (result.ok && result.response.hostBody) result.response.reader = returnedBody(result.response.hostBody);
     return result;
+  }
+
+  /** Runs a scheduled or queue event; resolves once the handler and its waitUntil work are done. */
+  async trigger(event: WireEvent): Promise<EventResult> {
+    this.#checkAlive();
+    const id = this.#nextId++;
+    const delivered = new Promise<DispatchResult | EventResult>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
+    this.#dispatchEvent!.apply(undefined, [new ivm.ExternalCopy(event).copyInto(), id], { result: { promise: true } }).catch((err: unknown) => this.#callFailed(id, err));
+    return (await delivered) as EventResult;
+  }
+
+  /**
+   * A call into the isolate failed: either the isolate is gone (the request fails), or a promise rejection went
+   * unhandled while it ran (only logged: the result still arrives through `deliver`).
+   */
+  #callFailed(id: number, err: unknown): void {
+    if (this.#disposed || this.isolate.isDisposed) {
+      this.#pending.get(id)?.reject(this.isolate.isDisposed && !this.#disposed ? this.#death() : err);
+      this.#pending.delete(id);
+    } else {
+      this.#onUncaught(err);
+    }
   }
 
   #responseReader(id: number): BodyReader {
@@ -332,6 +385,7 @@ export class WorkerIsolate {
     if (!this.#died && !this.#disposed && this.isolate.isDisposed) this.#death();
     return this.#died;
   }
+
 
   /** Throws the WorkerDiedError once the isolate is gone. */
   #checkAlive(): void {

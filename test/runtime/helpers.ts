@@ -1,6 +1,9 @@
 // Shared by the runtime tier: building the sidecar when stale, and starting `worker-studio dev` as a real process.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { BuildError, Log, Ready, RequestCompleted, Status, type BuildErrorParams, type LogParams, type ReadyParams, type RequestRecord, type StatusParams } from '../../common/protocol.ts';
 import { bin, ensureBuilt, repoRoot } from '../repo.ts';
 
 export { bin, fixture, repoRoot } from '../repo.ts';
@@ -93,4 +96,51 @@ export async function runDev(args: string[]): Promise<{ code: number | null; std
   // 'close' (not 'exit') waits for the output streams to end too.
   const [code] = (await once(child, 'close')) as [number | null];
   return { code, ...out };
+}
+
+/** Starts `dev --rpc …args` and speaks the control channel to it; `events` collects what it notifies. */
+export function connectRpc(args: string[]) {
+  const { child, out } = spawnDev(['--rpc', ...args], { stdin: 'pipe' });
+  // The protocol owns stdout: read it with the JSON-RPC reader, not the text collector.
+  child.stdout!.removeAllListeners('data');
+  const connection: MessageConnection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+  const events = {
+    ready: new Promise<ReadyParams>((resolve) => connection.onNotification(Ready, resolve)),
+    buildError: new Promise<BuildErrorParams>((resolve) => connection.onNotification(BuildError, resolve)),
+    logs: [] as LogParams[],
+    requests: [] as RequestRecord[],
+    statuses: [] as StatusParams['state'][],
+    /** Resolves when the sidecar reports that it is loading the worker (evaluating its top-level code). */
+    loading: new Promise<void>((resolve) =>
+      connection.onNotification(Status, ({ state }) => {
+        events.statuses.push(state);
+        if (state === 'loading') resolve();
+      }),
+    ),
+  };
+  connection.onNotification(Log, (params) => {
+    events.logs.push(params);
+  });
+  connection.onNotification(RequestCompleted, (record) => {
+    events.requests.push(record);
+  });
+  connection.listen();
+  return { child, out, connection, events, exited: once(child, 'exit') as Promise<[number | null]> };
+}
+
+/** `worker-studio dev` spawns the runtime sidecar; the isolates live in that child. */
+export function runtimePid(dev: DevProcess): number {
+  const children = readFileSync(`/proc/${dev.child.pid}/task/${dev.child.pid}/children`, 'utf8').trim().split(/\s+/);
+  if (children.length !== 1) throw new Error(`expected one runtime child, got ${children.join(',')}`);
+  return Number(children[0]);
+}
+
+/** A process's resident memory now (`VmRSS`) or at its peak (`VmHWM`), in kB. */
+export function rssKb(pid: number, which: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
+  return Number(new RegExp(`${which}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+}
+
+/** Starts a new peak: the process's `VmHWM` drops to its current RSS (Linux `clear_refs` 5). */
+export function resetPeakRss(pid: number): void {
+  writeFileSync(`/proc/${pid}/clear_refs`, '5');
 }

@@ -1,57 +1,13 @@
 // `dev --rpc`: the extension's control channel, JSON-RPC over the sidecar's stdin/stdout (common/protocol.ts).
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { before, test } from 'node:test';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
-import {
-  BuildError,
-  Log,
-  Ready,
-  RequestCompleted,
-  SendRequest,
-  Status,
-  Stop,
-  type BuildErrorParams,
-  type LogParams,
-  type ReadyParams,
-  type RequestRecord,
-  type StatusParams,
-} from '../../common/protocol.ts';
-import { ensureRuntimeBuilt, fixture, repoRoot, spawnDev } from './helpers.ts';
+import { SendRequest, Stop } from '../../common/protocol.ts';
+import { connectRpc as connect, ensureRuntimeBuilt, fixture, repoRoot } from './helpers.ts';
 
 before(() => ensureRuntimeBuilt());
-
-function connect(args: string[]) {
-  const { child, out } = spawnDev(['--rpc', ...args], { stdin: 'pipe' });
-  // The protocol owns stdout: read it with the JSON-RPC reader, not the text collector.
-  child.stdout!.removeAllListeners('data');
-  const connection: MessageConnection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-  const events = {
-    ready: new Promise<ReadyParams>((resolve) => connection.onNotification(Ready, resolve)),
-    buildError: new Promise<BuildErrorParams>((resolve) => connection.onNotification(BuildError, resolve)),
-    logs: [] as LogParams[],
-    requests: [] as RequestRecord[],
-    statuses: [] as StatusParams['state'][],
-    /** Resolves when the sidecar reports that it is loading the worker (evaluating its top-level code). */
-    loading: new Promise<void>((resolve) =>
-      connection.onNotification(Status, ({ state }) => {
-        events.statuses.push(state);
-        if (state === 'loading') resolve();
-      }),
-    ),
-  };
-  connection.onNotification(Log, (params) => {
-    events.logs.push(params);
-  });
-  connection.onNotification(RequestCompleted, (record) => {
-    events.requests.push(record);
-  });
-  connection.listen();
-  return { child, out, connection, events, exited: once(child, 'exit') as Promise<[number | null]> };
-}
 
 test('Ready, SendRequest, Log, RequestCompleted, then Stop exits 0', async () => {
   const { child, out, connection, events, exited } = connect([fixture('runtime-headers'), '--port', '0']);

@@ -1,22 +1,10 @@
 // Streams over real HTTP: streamed (chunked) responses pulled chunk by chunk from the isolate with bounded memory,
 // request bodies pulled lazily as streams, TransformStream/TextEncoderStream/TextDecoderStream and compression.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import zlib from 'node:zlib';
-import { ensureRuntimeBuilt, fixture, type DevProcess, startDev } from './helpers.ts';
-
-/** `worker-studio dev` spawns the runtime sidecar; the isolates live in that child. */
-function runtimePid(dev: DevProcess): number {
-  const children = readFileSync(`/proc/${dev.child.pid}/task/${dev.child.pid}/children`, 'utf8').trim().split(/\s+/);
-  assert.equal(children.length, 1, `expected one runtime child, got ${children.join(',')}`);
-  return Number(children[0]);
-}
-
-function rssKb(pid: number): number {
-  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-}
+import { ensureRuntimeBuilt, fixture, type DevProcess, rssKb, runtimePid, startDev } from './helpers.ts';
 
 /** GET `url`, reading the body slowly enough for backpressure to matter; resolves with byte count, peak RSS, headers. */
 function download(url: string, pid: number): Promise<{ bytes: number; peakKb: number; headers: Record<string, unknown>; allA: boolean }> {
