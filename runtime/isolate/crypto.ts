@@ -9,6 +9,15 @@ import type { SubtleOp, WireCryptoKey } from './hostWire.ts';
 
 const ILLEGAL = Symbol('CryptoKey');
 const MAX_RANDOM_BYTES = 65536;
+/** The digests workerd knows (MD5 too), by upper-cased name; anything else is refused before the host is asked. */
+const DIGESTS = new Set(['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512', 'MD5']);
+
+function checkDigestAlgorithm(algorithm: unknown): void {
+  const name = typeof algorithm === 'object' && algorithm !== null ? (algorithm as { name?: unknown }).name : algorithm;
+  if (typeof name !== 'string' || !DIGESTS.has(name.toUpperCase())) {
+    throw domException('Unrecognized or unimplemented digest algorithm requested.', 'NotSupportedError');
+  }
+}
 
 /** Tells the host to drop its key once the handle is garbage collected in the isolate. */
 const released = typeof FinalizationRegistry === 'function'
@@ -117,7 +126,8 @@ export class SubtleCrypto {
   verify(algorithm: Algorithm, key: CryptoKey, signature: BufferSource, data: BufferSource): Promise<unknown> {
     return call('verify', [algorithm, requireKey(key, 'verify'), signature, data]);
   }
-  digest(algorithm: Algorithm, data: BufferSource): Promise<unknown> {
+  async digest(algorithm: Algorithm, data: BufferSource): Promise<unknown> {
+    checkDigestAlgorithm(algorithm);
     return call('digest', [algorithm, data]);
   }
   generateKey(algorithm: Algorithm, extractable: boolean, usages: string[]): Promise<unknown> {
@@ -168,7 +178,7 @@ export function getRandomValues<T extends ArrayBufferView>(array: T): T {
     throw domException("The data argument must be an integer-type TypedArray", 'TypeMismatchError');
   }
   if (array.byteLength > MAX_RANDOM_BYTES) {
-    throw domException(`The ArrayBufferView's byte length (${array.byteLength}) exceeds the number of bytes of entropy available via this API (${MAX_RANDOM_BYTES})`, 'QuotaExceededError');
+    throw domException(`getRandomValues() only accepts buffers of size <= 64K but provided ${array.byteLength} bytes.`, 'QuotaExceededError');
   }
   if (array.byteLength === 0) return array;
   const bytes = host().randomBytes.applySync(undefined, [array.byteLength], { result: { copy: true } });
@@ -215,6 +225,7 @@ export function DigestStream(this: unknown, algorithm: Algorithm): object {
   if (!new.target) throw new TypeError("Class constructor DigestStream cannot be invoked without 'new'");
   const WritableStream = (globalThis as { WritableStream?: WritableStreamCtor }).WritableStream;
   if (typeof WritableStream !== 'function') throw new TypeError('DigestStream needs WritableStream');
+  checkDigestAlgorithm(algorithm);
   if (!digestProtoLinked) {
     Object.setPrototypeOf(DigestStream.prototype, WritableStream.prototype);
     digestProtoLinked = true;

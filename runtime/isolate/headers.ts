@@ -1,22 +1,30 @@
 /** Fetch `Headers`: case-insensitive, ordered, combined on read, `set-cookie` kept apart (getSetCookie). */
+import { isObject } from './webidl.ts';
 
 // workerd only refuses ASCII characters that are not token characters: the empty name and non-ASCII names pass.
 const NOT_TOKEN = /[^!#$%&'*+\-.^_`|~0-9A-Za-z\u0080-\uffff]/;
 
 function normalizeName(name: unknown): string {
   const text = String(name);
-  if (NOT_TOKEN.test(text)) throw new TypeError(`Invalid header name: "${text}"`);
+  if (NOT_TOKEN.test(text)) throw new TypeError('Invalid header name.');
   return text.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
 }
 
 function normalizeValue(value: unknown): string {
   // Strip leading/trailing HTTP whitespace; reject what would break the header line.
   const text = String(value).replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '');
-  if (/[\0\r\n]/.test(text)) throw new TypeError(`Invalid header value: "${text}"`);
+  if (/[\0\r\n]/.test(text)) throw new TypeError('Invalid header value.');
   return text;
 }
 
 export type HeadersInit = Headers | Iterable<Iterable<string>> | Record<string, string>;
+
+/** The `headers` member of a Response/Request init, type-checked the way workerd converts its init dictionary. */
+export function checkHeadersMember(headers: unknown, dictionary: 'InitializerDict' | 'RequestInitializerDict'): void {
+  if (headers !== undefined && !isObject(headers)) {
+    throw new TypeError(`Incorrect type for the 'headers' field on '${dictionary}': the provided value is not of type 'Headers or Sequence or object'.`);
+  }
+}
 
 type IteratorKind = 'Entry' | 'Key' | 'Value';
 
@@ -64,19 +72,20 @@ export class Headers {
     if (init === undefined) return;
     if (init instanceof Headers) {
       this.#list = init.#list.map(([k, v]) => [k, v]);
-    } else if (typeof init === 'object' && init !== null && Symbol.iterator in init) {
+    } else if (!isObject(init)) {
+      throw new TypeError("Failed to construct 'Headers': constructor parameter 1 is not of type 'Headers or Sequence or object'.");
+    } else if (Symbol.iterator in init) {
       for (const pair of init as Iterable<Iterable<string>>) {
-        if ((typeof pair !== 'object' && typeof pair !== 'function') || pair === null || !(Symbol.iterator in pair)) {
-          throw new TypeError('Headers init pairs must be sequences of two strings');
-        }
+        // A string is iterable but not a sequence to WebIDL.
+        if (!isObject(pair) || !(Symbol.iterator in pair)) throw new TypeError("Incorrect type: the provided value is not of type 'Sequence'.");
         const items = [...pair];
-        if (items.length !== 2) throw new TypeError('Headers init pairs must have exactly two items');
+        if (items.length !== 2) {
+          throw new TypeError('To initialize a Headers object from a sequence, each inner sequence must have exactly two elements.');
+        }
         this.append(items[0] as string, items[1] as string);
       }
-    } else if (typeof init === 'object' && init !== null) {
-      for (const [k, v] of Object.entries(init)) this.append(k, v);
     } else {
-      throw new TypeError('Headers init must be an object or an iterable of pairs');
+      for (const [k, v] of Object.entries(init)) this.append(k, v);
     }
   }
 

@@ -1,6 +1,6 @@
 /** Fetch `Request` (no signal yet). */
 import { Body, extractBody, NO_BODY, type BodyInit, type ExtractedBody } from './body.ts';
-import { Headers, type HeadersInit } from './headers.ts';
+import { checkHeadersMember, Headers, type HeadersInit } from './headers.ts';
 import { URL } from './url.ts';
 
 export interface RequestInit {
@@ -43,6 +43,7 @@ export class Request extends Body {
   readonly #redirect: string;
 
   constructor(input: string | URL | Request, init: RequestInit = {}) {
+    checkHeadersMember(init.headers, 'RequestInitializerDict');
     const source = input instanceof Request ? input : undefined;
     const method = normalizeMethod(init.method ?? source?.method ?? 'GET');
     const hasBodyInit = init.body !== undefined && init.body !== null;

@@ -1,7 +1,7 @@
 /** Fetch `Response`. */
 import { Body, extractBody, type BodyInit } from './body.ts';
 import { utf8Encode } from './encoding.ts';
-import { Headers, makeHeadersImmutable, type HeadersInit } from './headers.ts';
+import { checkHeadersMember, Headers, makeHeadersImmutable, type HeadersInit } from './headers.ts';
 import { URL } from './url.ts';
 
 export interface ResponseInit {
@@ -88,6 +88,7 @@ export class Response extends Body {
   readonly #type: string;
 
   constructor(body: BodyInit = null, init: ResponseInit = {}) {
+    checkHeadersMember(init.headers, 'InitializerDict');
     const status = init.status ?? 200;
     // workerd allows 101 (WebSocket upgrades) and 200..599; the standard says 200..599.
     if (!Number.isInteger(status) || ((status < 200 || status > 599) && status !== 101)) {
@@ -107,6 +108,7 @@ export class Response extends Body {
   }
 
   static json(data: unknown, init: ResponseInit = {}): Response {
+    checkHeadersMember(init.headers, 'InitializerDict');
     const text = JSON.stringify(data);
     if (text === undefined) throw new TypeError('The data is not JSON serializable');
     const headers = new Headers(init.headers);
@@ -114,12 +116,15 @@ export class Response extends Body {
     return new Response(utf8Encode(text), { ...init, headers });
   }
   static redirect(url: string | URL, status: unknown = 302): Response {
+    if (arguments.length === 0) throw new TypeError("Failed to execute 'redirect' on 'Response': parameter 1 is not of type 'string'.");
     // WebIDL `unsigned short`: '301' and 301.5 are 301.
     const code = Math.trunc(Number(status)) & 0xffff;
     if (!REDIRECT_STATUSES.includes(code)) {
       throw new RangeError(`${code} is not a redirect status code. It must be one of: 301, 302, 303, 307, or 308.`);
     }
-    const response = new Response(null, { status: code, headers: { location: new URL(String(url)).href } });
+    const location = URL.parse(String(url));
+    if (!location) throw new TypeError(`Unable to parse URL: ${String(url)}`);
+    const response = new Response(null, { status: code, headers: { location: location.href } });
     makeHeadersImmutable(response.headers);
     return response;
   }
