@@ -1,6 +1,7 @@
 /**
  * `worker-studio` — one CLI over the same code the extension runs:
- *   dev [PATH] [--port N] [--inspect[=PORT]] [--test-scheduled]
+ *   dev [PATH] [--port N] [--inspect[=PORT]] [--instances N] [--cpu-limit-ms N] [--memory-limit-mb N]
+ *       [--idle-timeout S] [--test-scheduled]
  *                                       serve a worker (the runtime sidecar, on Node >= 24)
  *   lsp --stdio                         the language server
  *   check [PATH] [--format text|json]   the language server's diagnostics, printed
@@ -11,7 +12,8 @@ import path from 'node:path';
 import { findNode, NodeNotFoundError } from '../common/nodeRuntime.ts';
 
 const USAGE = `Usage:
-  worker-studio dev [PATH] [--port N] [--inspect[=PORT]] [--test-scheduled]
+  worker-studio dev [PATH] [--port N] [--inspect[=PORT]] [--instances N] [--cpu-limit-ms N]
+                    [--memory-limit-mb N] [--idle-timeout S] [--test-scheduled]
   worker-studio lsp --stdio
   worker-studio check [PATH] [--format text|json]
   worker-studio --version`;

@@ -43,8 +43,27 @@ export interface RequestRecord {
   method: string;
   url: string;
   status: number;
+  /** From arrival to the last byte of the response body. */
   wallMs: number;
+  /** Time the worker's code ran for it (its isolate's CPU clock; waits on timers and I/O don't count). */
+  cpuMs?: number;
+  /** The instance that served it (1-based). */
+  instance?: number;
 }
+
+/** An instance of the worker was evicted (it is recreated with fresh globals). */
+export interface EvictedParams {
+  instance: number;
+  /** e.g. `requested`, `idle for 300 s`, `memory limit (128 MB)`, the CPU limit it went over. */
+  reason: string;
+}
+export const Evicted = new NotificationType<EvictedParams>('runtime/evicted');
+
+/** Evict one instance (1-based) or all of them; answers the instances evicted. */
+export interface EvictParams {
+  instance?: number;
+}
+export const Evict = new RequestType<EvictParams, { evicted: number[] }, void>('runtime/evict');
 export const RequestCompleted = new NotificationType<RequestRecord>('runtime/requestCompleted');
 
 /** A build or load failure of the worker, located in the user's source. */

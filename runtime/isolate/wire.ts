@@ -36,6 +36,8 @@ export interface WireResponse {
   hostBody?: HostBodyReference;
   /** Host side only: the reader for `stream` or `hostBody`. */
   reader?: BodyReader;
+  /** Host side only: which instance served it; `finish()` (once the body is sent) gives its CPU time in ms. */
+  served?: { instance: number; finish(): number };
 }
 
 export interface WireError {

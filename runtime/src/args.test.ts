@@ -1,14 +1,22 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ArgsError, DEFAULT_INSPECT_PORT, DEFAULT_PORT, parseDevArgs } from './args.ts';
+import { ArgsError, DEFAULT_INSPECT_PORT, DEFAULT_PORT, DEFAULTS, parseDevArgs } from './args.ts';
 
 test('defaults: cwd, port 8787, no inspector, no rpc', () => {
-  assert.deepEqual(parseDevArgs([], '/p'), { path: '/p', port: DEFAULT_PORT, inspectPort: undefined, rpc: false, testScheduled: false });
+  assert.deepEqual(parseDevArgs([], '/p'), { path: '/p', port: DEFAULT_PORT, inspectPort: undefined, rpc: false, testScheduled: false, ...DEFAULTS });
 });
 
 test('path, --port N, --port=N, --inspect, --inspect=N, --rpc, --test-scheduled', () => {
-  assert.deepEqual(parseDevArgs(['x', '--port', '0', '--inspect', '--rpc', '--test-scheduled'], '/p'), { path: 'x', port: 0, inspectPort: DEFAULT_INSPECT_PORT, rpc: true, testScheduled: true });
-  assert.deepEqual(parseDevArgs(['--port=9000', '--inspect=0'], '/p'), { path: '/p', port: 9000, inspectPort: 0, rpc: false, testScheduled: false });
+  assert.deepEqual(parseDevArgs(['x', '--port', '0', '--inspect', '--rpc', '--test-scheduled'], '/p'), { path: 'x', port: 0, inspectPort: DEFAULT_INSPECT_PORT, rpc: true, testScheduled: true, ...DEFAULTS });
+  assert.deepEqual(parseDevArgs(['--port=9000', '--inspect=0'], '/p'), { path: '/p', port: 9000, inspectPort: 0, rpc: false, testScheduled: false, ...DEFAULTS });
+});
+
+test('limits and instances: --instances N, --cpu-limit-ms=N, --memory-limit-mb N, --idle-timeout 0', () => {
+  const args = parseDevArgs(['--instances', '3', '--cpu-limit-ms=50', '--memory-limit-mb', '64', '--idle-timeout', '0'], '/p');
+  assert.deepEqual([args.instances, args.cpuLimitMs, args.memoryLimitMb, args.idleTimeoutS], [3, 50, 64, 0]);
+  assert.throws(() => parseDevArgs(['--instances', '0']), /--instances must be at least 1/);
+  assert.throws(() => parseDevArgs(['--cpu-limit-ms', '1.5']), /--cpu-limit-ms expects a whole number, got "1.5"/);
+  assert.throws(() => parseDevArgs(['--memory-limit-mb']), /--memory-limit-mb expects a whole number, got nothing/);
 });
 
 test('bad input is an ArgsError with usage', () => {

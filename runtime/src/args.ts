@@ -1,5 +1,5 @@
 /**
- * Command line of the runtime sidecar: `dev [PATH] [--port N] [--inspect[=PORT]] [--test-scheduled] [--rpc]`
+ * Command line of the runtime sidecar: `dev [PATH] [--port N] [--inspect[=PORT]] [--instances N] …` (see USAGE)
  * (the CLI passes everything after `dev` through unchanged).
  */
 
@@ -14,11 +14,21 @@ export interface DevArgs {
   rpc: boolean;
   /** Also serve `/__scheduled?cron=…` (wrangler's test route) besides `/cdn-cgi/handler/scheduled`. */
   testScheduled: boolean;
+  /** Instances of the worker, each with its own globals; requests go to them with no affinity. */
+  instances: number;
+  /** CPU time a request may use (production's default: 30 s). */
+  cpuLimitMs: number;
+  /** Memory of the worker's isolate (production: 128 MB). */
+  memoryLimitMb: number;
+  /** Seconds an instance may sit unused before it is evicted; 0: never. */
+  idleTimeoutS: number;
 }
 
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_INSPECT_PORT = 9229;
-export const USAGE = 'Usage: worker-studio dev [PATH] [--port N] [--inspect[=PORT]] [--test-scheduled] [--rpc]';
+export const DEFAULTS = { instances: 2, cpuLimitMs: 30_000, memoryLimitMb: 128, idleTimeoutS: 300 } as const;
+export const USAGE =
+  'Usage: worker-studio dev [PATH] [--port N] [--inspect[=PORT]] [--instances N] [--cpu-limit-ms N] [--memory-limit-mb N] [--idle-timeout S] [--test-scheduled] [--rpc]';
 
 export class ArgsError extends Error {
   constructor(message: string) {
@@ -35,8 +45,23 @@ function parsePort(text: string | undefined, flag: string): number {
   return port;
 }
 
+/** `--flag N` options: the DevArgs key and the least value allowed. */
+const NUMBER_OPTIONS = [
+  ['--instances', 'instances', 1],
+  ['--cpu-limit-ms', 'cpuLimitMs', 1],
+  ['--memory-limit-mb', 'memoryLimitMb', 8],
+  ['--idle-timeout', 'idleTimeoutS', 0],
+] as const;
+
+function parseCount(text: string | undefined, flag: string, min: number): number {
+  if (text === undefined || !/^\d+$/.test(text)) throw new ArgsError(`${flag} expects a whole number, got ${text === undefined ? 'nothing' : `"${text}"`}`);
+  const value = Number(text);
+  if (value < min) throw new ArgsError(`${flag} must be at least ${min}, got ${value}`);
+  return value;
+}
+
 export function parseDevArgs(argv: readonly string[], cwd: string = process.cwd()): DevArgs {
-  const result: DevArgs = { path: cwd, port: DEFAULT_PORT, inspectPort: undefined, rpc: false, testScheduled: false };
+  const result: DevArgs = { path: cwd, port: DEFAULT_PORT, inspectPort: undefined, rpc: false, testScheduled: false, ...DEFAULTS };
   let pathSeen = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -52,6 +77,9 @@ export function parseDevArgs(argv: readonly string[], cwd: string = process.cwd(
       result.rpc = true;
     } else if (arg === '--test-scheduled') {
       result.testScheduled = true;
+    } else if (NUMBER_OPTIONS.some(([flag]) => arg === flag || arg.startsWith(`${flag}=`))) {
+      const [flag, key, min] = NUMBER_OPTIONS.find(([name]) => arg === name || arg.startsWith(`${name}=`)) as (typeof NUMBER_OPTIONS)[number];
+      result[key] = parseCount(arg === flag ? argv[++i] : arg.slice(flag.length + 1), flag, min);
     } else if (arg.startsWith('-')) {
       throw new ArgsError(`unknown option ${arg}`);
     } else if (pathSeen) {

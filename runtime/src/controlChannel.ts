@@ -6,6 +6,8 @@
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import {
   BuildError,
+  Evict,
+  Evicted,
   Log,
   Ready,
   RequestCompleted,
@@ -14,6 +16,8 @@ import {
   Stop,
   Trigger,
   type BuildErrorParams,
+  type EvictedParams,
+  type EvictParams,
   type LogParams,
   type ReadyParams,
   type RequestRecord,
@@ -27,6 +31,7 @@ import {
 export interface ControlHandlers {
   sendRequest(params: SendRequestParams): Promise<SendRequestResult>;
   trigger(params: TriggerParams): Promise<TriggerResult>;
+  evict(params: EvictParams): Promise<{ evicted: number[] }>;
   /** Called after the Stop answer has been written: close everything and exit. */
   stop(): void;
   onClosed(): void;
@@ -43,6 +48,7 @@ export class ControlChannel {
   listen(handlers: ControlHandlers): void {
     this.#connection.onRequest(SendRequest, (params) => handlers.sendRequest(params));
     this.#connection.onRequest(Trigger, (params) => handlers.trigger(params));
+    this.#connection.onRequest(Evict, (params) => handlers.evict(params));
     this.#connection.onRequest(Stop, () => {
       // Answer first; the process exits on the next turn, after the response is written.
       setImmediate(() => handlers.stop());
@@ -63,6 +69,9 @@ export class ControlChannel {
   }
   requestCompleted(record: RequestRecord): Promise<void> {
     return this.#connection.sendNotification(RequestCompleted, record);
+  }
+  evicted(params: EvictedParams): Promise<void> {
+    return this.#connection.sendNotification(Evicted, params);
   }
   buildError(params: BuildErrorParams): Promise<void> {
     return this.#connection.sendNotification(BuildError, params);

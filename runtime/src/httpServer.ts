@@ -144,9 +144,11 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
   const server = http.createServer(async (req, res) => {
     const start = performance.now();
     let status = 500;
+    let served: WireResponse['served'];
     try {
       const response = await options.handle(toWireRequest(req, bodyReader(req), actualPort));
       status = response.status;
+      served = response.served;
       await writeResponse(res, response);
       // Whatever of the request body the worker left unread is drained, so the connection can be reused.
       if (!req.readableEnded) req.resume();
@@ -155,7 +157,9 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
       if (!res.headersSent) void writeResponse(res, errorResponse(err instanceof Error ? (err.stack ?? err.message) : String(err)));
       else res.destroy();
     }
-    options.onCompleted({ method: req.method ?? 'GET', url: req.url ?? '/', status, wallMs: Math.round((performance.now() - start) * 10) / 10 });
+    const wallMs = Math.round((performance.now() - start) * 10) / 10;
+    const cpu = served ? { cpuMs: Math.round(served.finish() * 10) / 10, instance: served.instance } : {};
+    options.onCompleted({ method: req.method ?? 'GET', url: req.url ?? '/', status, wallMs, ...cpu });
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

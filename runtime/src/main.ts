@@ -7,16 +7,18 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TriggerParams, TriggerResult } from '../../common/protocol.ts';
 import { ProjectError, resolveWorkerProject, type WorkerProject } from '../../common/workerProject.ts';
-import type { WireResponse } from '../isolate/wire.ts';
+import type { DispatchResult, WireRequest, WireResponse } from '../isolate/wire.ts';
 import { ArgsError, parseDevArgs, type DevArgs } from './args.ts';
 import { BuildFailure, bundleWorker } from './bundler.ts';
 import { ControlChannel, sendToWorker } from './controlChannel.ts';
 import { scheduledTestRoute, toWireEvent, triggerLine, triggerResponse, triggerResult } from './triggers.ts';
 import { startHttpServer, type HttpServer } from './httpServer.ts';
+import { KEYS_HINT, listenForKeys } from './keys.ts';
 import { startInspectorRelay, type InspectorRelay } from './inspectorRelay.ts';
 import { acceptsHtml, displayPath, errorPage, Reporter } from './reporter.ts';
 import { createStackMapper, firstLocation } from './stackMapper.ts';
-import { uncaughtText, WorkerDiedError, WorkerIsolate, WorkerLoadError } from './workerIsolate.ts';
+import { uncaughtText, WorkerDiedError, WorkerLoadError } from './workerIsolate.ts';
+import { WorkerLimitError, WorkerPool } from './workerPool.ts';
 
 /** isolated-vm crashes on Node >= 20 started without it (upstream README); fail with a message instead. */
 function hasNoNodeSnapshot(): boolean {
@@ -34,7 +36,7 @@ interface Running {
   stopping?: boolean;
   server?: HttpServer;
   relay?: InspectorRelay;
-  worker?: WorkerIsolate;
+  worker?: WorkerPool;
   /** The worker's URL, once Ready has been sent: SendRequest is refused before. */
   readyUrl?: string;
   /** Disposes the worker's isolate while it is still loading (exiting with code running in it would crash). */
@@ -68,7 +70,12 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
   let loadFailure: { title: string; stack: string } | undefined;
   try {
     reporter.status('loading');
-    const loading = WorkerIsolate.create({
+    const loading = WorkerPool.create({
+      instances: args.instances,
+      cpuLimitMs: args.cpuLimitMs,
+      memoryLimitMb: args.memoryLimitMb,
+      idleEvictMs: args.idleTimeoutS * 1000,
+      onEvicted: (instance, reason) => reporter.evicted(instance, reason),
       prelude: readFileSync(path.join(__dirname, 'prelude.js'), 'utf8'),
       code: bundle.code,
       url: bundle.url,
@@ -114,26 +121,33 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
       }
       const scheduled = scheduledTestRoute(new URL(request.url), args.testScheduled);
       if (scheduled) return triggerResponse(await trigger(scheduled));
-      let result;
+      let result, served;
       try {
-        result = await worker.dispatch(request);
+        ({ result, served } = await worker.dispatch(request));
       } catch (err) {
-        if (!(err instanceof WorkerDiedError)) throw err;
-        return errorPage('The worker ran out of memory', `${err.message}\n(Worker Studio restarts a worker only when its sidecar is restarted.)`, acceptsHtml(request.headers));
+        if (!(err instanceof WorkerLimitError)) throw err;
+        const pathname = new URL(request.url).pathname;
+        reporter.workerError(`✘ ${request.method} ${pathname}: ${err.message}`);
+        return errorPage('The worker exceeded a limit', `${err.message}.\nIn production this request fails the same way. The worker's instances were evicted; the next request starts fresh.`, acceptsHtml(request.headers), 503);
       }
-      if (result.ok) return result.response;
-      const stack = mapStack(result.error.stack);
-      const text = stack.startsWith(result.error.message) ? stack : `${result.error.message}\n${stack}`;
-      const pathname = new URL(request.url).pathname;
-      reporter.workerError(`✘ ${request.method} ${pathname}: ${text}`);
-      // In production the request would now go to the origin; locally there is none to go to.
-      const passThrough = result.passThrough ? '\n\nThe worker called passThroughOnException(): in production this request would have been sent on to the origin. Worker Studio has no origin to send it to.' : '';
-      return errorPage(`Uncaught exception in ${request.method} ${pathname}`, text + passThrough, acceptsHtml(request.headers));
+      if (result.ok) return { ...result.response, served };
+      return { ...failurePage(request, result), served };
     },
     onCompleted: (record) => reporter.request(record),
     onInternalError: (err) => reporter.note(`✘ internal error: ${err instanceof Error ? err.stack : String(err)}`),
   });
   running.server = server;
+
+  /** The handler threw: the error page, and the same in the log. */
+  function failurePage(request: WireRequest, result: Extract<DispatchResult, { ok: false }>): WireResponse {
+    const stack = mapStack(result.error.stack);
+    const text = stack.startsWith(result.error.message) ? stack : `${result.error.message}\n${stack}`;
+    const pathname = new URL(request.url).pathname;
+    reporter.workerError(`✘ ${request.method} ${pathname}: ${text}`);
+    // In production the request would now go to the origin; locally there is none to go to.
+    const passThrough = result.passThrough ? '\n\nThe worker called passThroughOnException(): in production this request would have been sent on to the origin. Worker Studio has no origin to send it to.' : '';
+    return errorPage(`Uncaught exception in ${request.method} ${pathname}`, text + passThrough, acceptsHtml(request.headers));
+  }
 
   if (args.inspectPort !== undefined && worker) {
     running.relay = await startInspectorRelay(args.inspectPort, worker, project.config?.name ?? path.basename(project.entry));
@@ -201,10 +215,22 @@ async function main(): Promise<void> {
   channel?.listen({
     sendRequest: (params) => (running.readyUrl === undefined ? Promise.reject(new Error('the worker is not ready')) : sendToWorker(running.readyUrl, params)),
     trigger: (params) => (running.readyUrl === undefined || !running.trigger ? Promise.reject(new Error('the worker is not ready')) : running.trigger(params)),
+    evict: async (params) => {
+      if (running.readyUrl === undefined || !running.worker) throw new Error('the worker is not ready');
+      return { evicted: await running.worker.evict(params.instance ?? 'all', 'requested') };
+    },
     stop: () => void shutdown(0, running),
     onClosed: () => void shutdown(0, running),
   });
   await run(args, reporter, running);
+  if (!channel && running.worker) {
+    const worker = running.worker;
+    listenForKeys(process.stdin, {
+      evict: () => void worker.evict('all', 'requested').catch((err: unknown) => reporter.note(`✘ evict: ${err instanceof Error ? err.message : String(err)}`)),
+      quit: () => void shutdown(0, running),
+    });
+    if (process.stdin.isTTY) reporter.note(KEYS_HINT);
+  }
 }
 
 main().catch((err: unknown) => {

@@ -47,10 +47,18 @@ export class Reporter {
     }
   }
 
-  /** `GET /path?q 200 1.2ms` */
+  /** `GET /path?q 200 0.4ms cpu 1.2ms wall #2`: CPU time, wall time, and the instance that served it. */
   request(record: RequestRecord): void {
-    this.#out(`${record.method} ${record.url} ${record.status} ${record.wallMs}ms`);
+    const cpu = record.cpuMs === undefined ? '' : ` ${record.cpuMs}ms cpu`;
+    const instance = record.instance === undefined ? '' : ` #${record.instance}`;
+    this.#out(`${record.method} ${record.url} ${record.status}${cpu} ${record.wallMs}ms wall${instance}`);
     void this.#channel?.requestCompleted(record);
+  }
+
+  /** `↻ #2 evicted: idle for 300 s` */
+  evicted(instance: number, reason: string): void {
+    this.note(`↻ #${instance} evicted: ${reason}`);
+    void this.#channel?.evicted({ instance, reason });
   }
 
   /** A worker exception while handling a request. */
@@ -85,11 +93,12 @@ export function acceptsHtml(headers: WireHeaders): boolean {
  * the source-mapped stack. Plain text, or an HTML page for a browser, with each `file:line:column` of the stack linked
  * to the editor (vscode://file/…).
  */
-export function errorPage(title: string, stack: string, html: boolean): WireResponse {
+export function errorPage(title: string, stack: string, html: boolean, status: 500 | 503 = 500): WireResponse {
   const headers: WireHeaders = [['cache-control', 'no-store']];
+  const statusText = status === 500 ? 'Internal Server Error' : 'Service Unavailable';
   if (!html) {
     headers.unshift(['content-type', 'text/plain; charset=utf-8']);
-    return { status: 500, statusText: 'Internal Server Error', headers, body: new TextEncoder().encode(`${title}\n\n${stack}\n`) };
+    return { status, statusText, headers, body: new TextEncoder().encode(`${title}\n\n${stack}\n`) };
   }
   const [first = '', ...rest] = stack.split('\n');
   const frames = rest
@@ -109,5 +118,5 @@ export function errorPage(title: string, stack: string, html: boolean): WireResp
 </body></html>
 `;
   headers.unshift(['content-type', 'text/html; charset=utf-8']);
-  return { status: 500, statusText: 'Internal Server Error', headers, body: new TextEncoder().encode(page) };
+  return { status, statusText, headers, body: new TextEncoder().encode(page) };
 }

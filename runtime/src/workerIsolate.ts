@@ -26,6 +26,13 @@ export interface WorkerIsolateOptions {
   /** Create the isolate and context with inspector support (only with --inspect: it costs memory and speed). */
   inspector: boolean;
   memoryLimitMb?: number;
+  /**
+   * The isolate to create this instance's context in, shared with the worker's other instances (workerPool.ts);
+   * the instance then leaves it alone on dispose. Default: an isolate of its own.
+   */
+  isolate?: ivm.Isolate;
+  /** Why the isolate is gone when it is disposed under the instance. Default: the memory limit. */
+  whyDied?(): string;
   /** Console output and runtime messages; `location` is the raw `url:line:column` of a console call. */
   onLog(level: WireLogLevel, message: string, location?: string): void;
   /**
@@ -232,6 +239,9 @@ export class WorkerIsolate {
   /** Set once the isolate has died under the worker (see #checkAlive). */
   #died: WorkerDiedError | undefined;
   #memoryLimitMb = 128;
+  /** False when the isolate is the pool's, shared with other instances. */
+  #ownsIsolate = true;
+  #whyDied = () => `The worker ran out of memory (limit ${this.#memoryLimitMb} MB) and was stopped`;
   /** Every Reference made for this instance, released on dispose. */
   readonly #references: ivm.Reference[] = [];
   #closeZlib: (() => void) | undefined;
@@ -256,17 +266,19 @@ export class WorkerIsolate {
 
   static async create(options: WorkerIsolateOptions): Promise<WorkerIsolate> {
     const memoryLimitMb = options.memoryLimitMb ?? 128;
-    const isolate = new ivm.Isolate({ memoryLimit: memoryLimitMb, inspector: options.inspector });
+    const owned = !options.isolate;
+    const isolate = options.isolate ?? new ivm.Isolate({ memoryLimit: memoryLimitMb, inspector: options.inspector });
     options.onIsolate?.(() => {
       if (!isolate.isDisposed) isolate.dispose();
     });
+    let context: ivm.Context | undefined;
     const references: ivm.Reference[] = [];
     const zlib = createZlibHost();
     const onUncaught = options.onUncaught ?? ((err: unknown) => options.onLog('error', uncaughtText(err)));
     const host = new HostServices({ onUncaught });
     const pending: Pending = new Map();
     try {
-      const context = await isolate.createContext({ inspector: options.inspector });
+      context = await isolate.createContext({ inspector: options.inspector });
       await PreludeCache.for(options.prelude).run(isolate, context);
       const bridge = (await context.global.get(BRIDGE_GLOBAL, { reference: true })) as ivm.Reference<Record<string, unknown>>;
       await context.global.delete(BRIDGE_GLOBAL);
@@ -298,6 +310,8 @@ export class WorkerIsolate {
       const dispatch = (await method('dispatch')) as ivm.Reference<(request: WireRequest, id: number) => Promise<void>>;
       const body = { read: (await method('read')) as ivm.Reference<(id: number) => Promise<Uint8Array | null>>, cancel: (await method('cancel')) as ivm.Reference<(id: number) => void> };
       const instance = new WorkerIsolate(isolate, context, options.url, dispatch, host, pending, onUncaught);
+      instance.#ownsIsolate = owned;
+      if (options.whyDied) instance.#whyDied = options.whyDied;
       // Streamed fetch request bodies are pulled like response bodies.
       host.attachBodies((id) => instance.#responseReader(id));
       instance.handles = handles;
@@ -312,7 +326,8 @@ export class WorkerIsolate {
       host.dispose();
       zlib.close();
       for (const reference of references) reference.release();
-      if (!isolate.isDisposed) isolate.dispose();
+      if (!isolate.isDisposed && owned) isolate.dispose();
+      else if (!isolate.isDisposed) context?.release();
       throw err;
     }
   }
@@ -399,7 +414,7 @@ export class WorkerIsolate {
    */
   #death(): WorkerDiedError {
     if (this.#died) return this.#died;
-    const died = new WorkerDiedError(`The worker ran out of memory (limit ${this.#memoryLimitMb} MB) and was stopped; restart it to run it again`);
+    const died = new WorkerDiedError(this.#whyDied());
     this.#died = died;
     this.#release();
     this.#onUncaught(died);
@@ -430,6 +445,6 @@ export class WorkerIsolate {
     this.#release();
     // Releasing the context of an isolate that is already gone crashes isolated-vm (SIGSEGV).
     if (!this.isolate.isDisposed) this.context.release();
-    if (!this.isolate.isDisposed) this.isolate.dispose();
+    if (!this.isolate.isDisposed && this.#ownsIsolate) this.isolate.dispose();
   }
 }

@@ -35,9 +35,9 @@ describe('examples/hello', () => {
     assert.deepEqual(await res.json(), { method: 'GET', path: '/x', query: { y: '1' }, userAgent: 'dev-test/1' });
   });
 
-  test('one log line per request: method path status ms', async () => {
+  test('one log line per request: method, path, status, CPU ms, wall ms, instance', async () => {
     await fetch(`${dev.url}/logged?z=2`);
-    await dev.waitFor('stdout', /^GET \/logged\?z=2 200 \d+(\.\d+)?ms$/m);
+    await dev.waitFor('stdout', /^GET \/logged\?z=2 200 \d+(\.\d+)?ms cpu \d+(\.\d+)?ms wall #[12]$/m);
   });
 });
 

@@ -15,7 +15,8 @@ let wsUrl: string;
 
 before(async () => {
   ensureRuntimeBuilt();
-  dev = await startDev([path.join(repoRoot, 'examples/hello'), '--port', '0', '--inspect=0']);
+  // One instance: these tests are about the relay and one context (several instances: test/runtime/instances.test.ts).
+  dev = await startDev([path.join(repoRoot, 'examples/hello'), '--port', '0', '--inspect=0', '--instances', '1']);
   const line = await dev.waitFor('stderr', /^Debugger listening on (ws:\/\/127\.0\.0\.1:(\d+)\/([0-9a-f-]+))$/m);
   wsUrl = line[1] as string;
   inspectorPort = Number(line[2]);

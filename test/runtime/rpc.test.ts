@@ -31,7 +31,10 @@ test('Ready, SendRequest, Log, RequestCompleted, then Stop exits 0', async () =>
     { level: 'info', message: 'echo POST 4', location: fixture('runtime-headers/src/index.ts') },
   ]);
   assert.equal(events.requests.length, 1);
-  assert.deepEqual({ ...events.requests[0], wallMs: 0 }, { method: 'POST', url: '/echo?q=1', status: 201, wallMs: 0 });
+  const [record] = events.requests;
+  assert.deepEqual({ ...record, wallMs: 0, cpuMs: 0, instance: 0 }, { method: 'POST', url: '/echo?q=1', status: 201, wallMs: 0, cpuMs: 0, instance: 0 });
+  assert.ok(record!.cpuMs! >= 0 && record!.cpuMs! <= record!.wallMs, `cpu ${record!.cpuMs} ms within wall ${record!.wallMs} ms`);
+  assert.ok(record!.instance === 1 || record!.instance === 2);
 
   // Human output went to stderr; stdout carried only the protocol.
   assert.match(out.stderr, /^Ready on http:\/\/127\.0\.0\.1:\d+$/m);

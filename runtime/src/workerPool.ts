@@ -1,0 +1,290 @@
+/**
+ * A worker as production runs it: several instances, each with its own global scope, and no affinity — two requests
+ * in a row never go to the same instance when there is another. Instances are contexts in one isolate (so a debugger's
+ * session and its breakpoints cover all of them, and re-bind by URL when an instance is recreated). Instances are
+ * evicted on demand, after an idle time and when the isolate hits a limit; every eviction is reported with its reason.
+ *
+ * Limits: memory per isolate (isolated-vm disposes the isolate at `memoryLimitMb`) and CPU time per request (a
+ * watchdog samples the isolate's CPU clock while requests run and disposes the isolate when one goes over). Either
+ * way the request fails with WorkerLimitError, every instance is recreated in a fresh isolate, and the next request
+ * is served normally.
+ */
+import ivm from 'isolated-vm';
+import type { DispatchResult, EventResult, WireEvent, WireRequest } from '../isolate/wire.ts';
+import { CpuMeter, type CpuJob } from './cpuMeter.ts';
+import { WorkerDiedError, WorkerIsolate, type WorkerIsolateOptions } from './workerIsolate.ts';
+
+export interface WorkerPoolOptions extends Omit<WorkerIsolateOptions, 'isolate' | 'whyDied' | 'onIsolate'> {
+  instances: number;
+  cpuLimitMs: number;
+  memoryLimitMb: number;
+  /** An instance unused for this long is evicted (recreated on its next request); 0: never. */
+  idleEvictMs: number;
+  /** An instance was evicted (1-based number) and why. */
+  onEvicted(instance: number, reason: string): void;
+  /** As WorkerIsolateOptions.onIsolate: disposes the isolate being loaded (shutting down mid-load). */
+  onIsolate?(dispose: () => void): void;
+}
+
+/** A request failed because the worker went over a limit (503, as production answers it). */
+export class WorkerLimitError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkerLimitError';
+  }
+}
+
+/** Which instance served a request, and its CPU time once the response (its body included) is done. */
+export interface Served {
+  instance: number;
+  /** Ends the request's CPU accounting; its CPU time in ms. */
+  finish(): number;
+}
+
+interface Slot {
+  worker: WorkerIsolate;
+  lastUsed: number;
+  inFlight: number;
+  /** Whether it has run anything since it was created (an unused instance is not evicted for idleness). */
+  used: boolean;
+  /** Set once the slot has a replacement: the old instance is disposed when its last request ends. */
+  retired?: boolean;
+}
+
+/** How often the CPU watchdog samples while requests run (the limit is enforced within about this much). */
+const WATCHDOG_MS = 10;
+
+export class WorkerPool {
+  readonly #options: WorkerPoolOptions;
+  #isolate!: ivm.Isolate;
+  #meter!: CpuMeter;
+  #slots: Slot[] = [];
+  #last = -1;
+  /** Why the pool disposed the isolate itself (a CPU limit); undefined means isolated-vm did (memory). */
+  #killReason: string | undefined;
+  /** Settles when the isolate and instances are usable again after a limit. */
+  #restarting: Promise<void> | undefined;
+  #watchdog: ReturnType<typeof setInterval> | undefined;
+  #idleTimer: ReturnType<typeof setInterval> | undefined;
+  #disposed = false;
+  handles: string[] = [];
+
+  private constructor(options: WorkerPoolOptions) {
+    this.#options = options;
+  }
+
+  /** Loads the worker into `instances` instances; a WorkerLoadError when its module fails. */
+  static async create(options: WorkerPoolOptions): Promise<WorkerPool> {
+    const pool = new WorkerPool(options);
+    await pool.#start();
+    if (options.idleEvictMs > 0) {
+      pool.#idleTimer = setInterval(() => pool.#evictIdle(), Math.max(1000, options.idleEvictMs / 4));
+      pool.#idleTimer.unref();
+    }
+    return pool;
+  }
+
+  get url(): string {
+    return this.#options.url;
+  }
+
+  get instanceCount(): number {
+    return this.#slots.length;
+  }
+
+  /** A new isolate with every instance in it. */
+  async #start(): Promise<void> {
+    const isolate = new ivm.Isolate({ memoryLimit: this.#options.memoryLimitMb, inspector: this.#options.inspector });
+    this.#options.onIsolate?.(() => {
+      if (!isolate.isDisposed) isolate.dispose();
+    });
+    this.#isolate = isolate;
+    this.#killReason = undefined;
+    this.#meter = new CpuMeter(() => (isolate.isDisposed ? 0n : isolate.cpuTime));
+    try {
+      const slots: Slot[] = [];
+      for (let i = 0; i < this.#options.instances; i++) slots.push({ worker: await this.#instance(), lastUsed: Date.now(), inFlight: 0, used: false });
+      this.#slots = slots;
+      this.handles = slots[0]?.worker.handles ?? [];
+    } catch (err) {
+      for (const slot of this.#slots) slot.worker.dispose();
+      if (!isolate.isDisposed) isolate.dispose();
+      throw err;
+    }
+  }
+
+  #instance(): Promise<WorkerIsolate> {
+    const { instances: _instances, cpuLimitMs: _cpu, idleEvictMs: _idle, onEvicted: _evicted, onIsolate: _onIsolate, ...options } = this.#options;
+    return WorkerIsolate.create({
+      ...options,
+      isolate: this.#isolate,
+      whyDied: () => this.#killReason ?? `The worker ran out of memory (limit ${this.#options.memoryLimitMb} MB)`,
+    });
+  }
+
+  /** No affinity: any instance but the one that served last. */
+  #pick(): number {
+    const count = this.#slots.length;
+    if (count <= 1) return 0;
+    const pick = Math.floor(Math.random() * (count - 1));
+    this.#last = pick >= this.#last && this.#last >= 0 ? pick + 1 : pick;
+    return this.#last;
+  }
+
+  async #ready(): Promise<void> {
+    if (this.#restarting) await this.#restarting;
+    if (this.#isolate.isDisposed && !this.#disposed) await this.#restart(this.#killReason ?? `memory limit (${this.#options.memoryLimitMb} MB)`);
+  }
+
+  /** Runs a request on an instance; the response may still stream: call `served.finish()` once it has. */
+  async dispatch(request: WireRequest): Promise<{ result: DispatchResult; served: Served }> {
+    await this.#ready();
+    const index = this.#pick();
+    const slot = this.#slots[index] as Slot;
+    const job = this.#begin(slot);
+    let finished: number | undefined;
+    const finish = () => (finished ??= this.#end(slot, job));
+    let result: DispatchResult;
+    try {
+      result = await slot.worker.dispatch(request);
+    } catch (err) {
+      finish();
+      throw this.#failure(err);
+    }
+    const served: Served = { instance: index + 1, finish };
+    const reader = result.ok ? result.response.reader : undefined;
+    if (!result.ok || !reader) {
+      finish();
+      return { result, served };
+    }
+    // CPU spent producing a streamed body is the request's too; a limit hit meanwhile fails the body.
+    result.response.reader = {
+      read: async () => {
+        try {
+          const chunk = await reader.read();
+          if (chunk === null) finish();
+          return chunk;
+        } catch (err) {
+          finish();
+          throw this.#failure(err);
+        }
+      },
+      cancel: async (reason) => {
+        finish();
+        await reader.cancel(reason);
+      },
+    };
+    return { result, served };
+  }
+
+  /** Runs a scheduled or queue event on an instance. */
+  async trigger(event: WireEvent): Promise<EventResult & { instance: number; cpuMs: number }> {
+    await this.#ready();
+    const index = this.#pick();
+    const slot = this.#slots[index] as Slot;
+    const job = this.#begin(slot);
+    try {
+      const result = await slot.worker.trigger(event);
+      return { ...result, instance: index + 1, cpuMs: this.#end(slot, job) };
+    } catch (err) {
+      this.#end(slot, job);
+      throw this.#failure(err);
+    }
+  }
+
+  #begin(slot: Slot): CpuJob & { slot: Slot } {
+    slot.inFlight++;
+    slot.used = true;
+    slot.lastUsed = Date.now();
+    const job = Object.assign(this.#meter.start(), { slot });
+    this.#watch();
+    return job;
+  }
+
+  #end(slot: Slot, job: CpuJob): number {
+    slot.inFlight--;
+    slot.lastUsed = Date.now();
+    const ms = this.#meter.end(job);
+    if (slot.retired && slot.inFlight === 0) slot.worker.dispose();
+    if (this.#meter.active.size === 0 && this.#watchdog) {
+      clearInterval(this.#watchdog);
+      this.#watchdog = undefined;
+    }
+    return ms;
+  }
+
+  /** While requests run: sample the CPU clock; a request over the limit ends the isolate. */
+  #watch(): void {
+    if (this.#watchdog || this.#options.cpuLimitMs <= 0) return;
+    this.#watchdog = setInterval(() => {
+      this.#meter.sample();
+      for (const job of this.#meter.active) {
+        const ms = job.ns / 1e6;
+        if (ms <= this.#options.cpuLimitMs || this.#isolate.isDisposed) continue;
+        this.#killReason = `The request used more CPU time than the limit of ${this.#options.cpuLimitMs} ms (${Math.round(ms)} ms when it was stopped)`;
+        this.#isolate.dispose();
+      }
+    }, WATCHDOG_MS);
+    this.#watchdog.unref();
+  }
+
+  /** A failure of an instance: when the isolate is gone it was a limit (503); the pool then starts over. */
+  #failure(err: unknown): unknown {
+    if (!(err instanceof WorkerDiedError)) return err;
+    void this.#restart(this.#killReason ?? `memory limit (${this.#options.memoryLimitMb} MB)`);
+    return new WorkerLimitError(err.message);
+  }
+
+  /** Every instance is recreated in a new isolate (the old one is gone); each eviction is reported. */
+  #restart(reason: string): Promise<void> {
+    if (this.#restarting || this.#disposed) return this.#restarting ?? Promise.resolve();
+    const old = this.#slots;
+    for (const slot of old) slot.worker.dispose();
+    old.forEach((_, i) => this.#options.onEvicted(i + 1, reason));
+    this.#slots = [];
+    this.#restarting = this.#start().finally(() => (this.#restarting = undefined));
+    return this.#restarting;
+  }
+
+  /** Evicts one instance (1-based) or all: each gets a fresh context; requests in flight finish on the old one. */
+  async evict(instance: number | 'all', reason: string): Promise<number[]> {
+    await this.#ready();
+    const indexes = instance === 'all' ? this.#slots.map((_, i) => i) : [instance - 1];
+    if (indexes.some((i) => i < 0 || i >= this.#slots.length)) throw new RangeError(`there is no instance ${instance} (1-${this.#slots.length})`);
+    for (const index of indexes) await this.#replace(index, reason);
+    return indexes.map((i) => i + 1);
+  }
+
+  async #replace(index: number, reason: string): Promise<void> {
+    const old = this.#slots[index] as Slot;
+    const worker = await this.#instance();
+    this.#slots[index] = { worker, lastUsed: Date.now(), inFlight: 0, used: false };
+    old.retired = true;
+    if (old.inFlight === 0) old.worker.dispose();
+    this.#options.onEvicted(index + 1, reason);
+  }
+
+  #evictIdle(): void {
+    if (this.#restarting || this.#disposed) return;
+    const now = Date.now();
+    this.#slots.forEach((slot, index) => {
+      if (slot.used && slot.inFlight === 0 && now - slot.lastUsed >= this.#options.idleEvictMs) {
+        void this.#replace(index, `idle for ${Math.round((now - slot.lastUsed) / 1000)} s`).catch(() => {});
+      }
+    });
+  }
+
+  createInspectorSession(): ivm.InspectorSession {
+    return this.#isolate.createInspectorSession();
+  }
+
+  /** Callers close inspector sessions first and let the event loop turn (see platform notes: dispose ordering). */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    if (this.#watchdog) clearInterval(this.#watchdog);
+    if (this.#idleTimer) clearInterval(this.#idleTimer);
+    for (const slot of this.#slots) slot.worker.dispose();
+    if (!this.#isolate.isDisposed) this.#isolate.dispose();
+  }
+}
