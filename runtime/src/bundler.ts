@@ -15,6 +15,8 @@ export interface WorkerBundle {
    * so the source map's relative `sources` (`../src/index.ts`) resolve to the real files. `v` makes each build unique.
    */
   url: string;
+  /** Absolute paths of the files the bundle was built from (what live reload watches). */
+  inputs: string[];
 }
 
 /** A build problem, located in the user's source when esbuild knows where. */
@@ -41,7 +43,7 @@ export function bundleUrl(root: string, version: number): string {
 }
 
 export async function bundleWorker(entry: string, root: string, version: number): Promise<WorkerBundle> {
-  let result: esbuild.BuildResult<{ write: false }>;
+  let result: esbuild.BuildResult<{ write: false; metafile: true }>;
   try {
     result = await esbuild.build({
       entryPoints: [entry],
@@ -57,6 +59,7 @@ export async function bundleWorker(entry: string, root: string, version: number)
       // Runtime-provided modules: left as imports so loading reports them by name instead of a confusing resolve error.
       external: ['cloudflare:*', 'node:*'],
       sourcemap: 'inline',
+      metafile: true,
       sourcesContent: true,
       logLevel: 'silent',
     });
@@ -65,7 +68,8 @@ export async function bundleWorker(entry: string, root: string, version: number)
   }
   const output = result.outputFiles.find((file) => file.path.endsWith('.js'));
   if (!output) throw new BuildFailure('esbuild produced no JavaScript output', entry);
-  return { code: output.text, url: bundleUrl(root, version) };
+  const inputs = Object.keys(result.metafile?.inputs ?? {}).map((file) => path.resolve(root, file));
+  return { code: output.text, url: bundleUrl(root, version), inputs };
 }
 
 function toBuildFailure(err: unknown, root: string): BuildFailure {

@@ -9,7 +9,7 @@ import type { TriggerParams, TriggerResult } from '../../common/protocol.ts';
 import { ProjectError, resolveWorkerProject, type WorkerProject } from '../../common/workerProject.ts';
 import type { DispatchResult, WireRequest, WireResponse } from '../isolate/wire.ts';
 import { ArgsError, parseDevArgs, type DevArgs } from './args.ts';
-import { BuildFailure, bundleWorker } from './bundler.ts';
+import { BuildFailure, bundleWorker, type WorkerBundle } from './bundler.ts';
 import { ControlChannel, sendToWorker } from './controlChannel.ts';
 import { scheduledTestRoute, toWireEvent, triggerLine, triggerResponse, triggerResult } from './triggers.ts';
 import { startHttpServer, type HttpServer } from './httpServer.ts';
@@ -18,7 +18,8 @@ import { startInspectorRelay, type InspectorRelay } from './inspectorRelay.ts';
 import { acceptsHtml, displayPath, errorPage, Reporter } from './reporter.ts';
 import { createStackMapper, firstLocation } from './stackMapper.ts';
 import { uncaughtText, WorkerDiedError, WorkerLoadError } from './workerIsolate.ts';
-import { WorkerLimitError, WorkerPool } from './workerPool.ts';
+import { watchFiles } from './watcher.ts';
+import { WorkerLimitError, WorkerPool, type WorkerPoolOptions } from './workerPool.ts';
 
 /** isolated-vm crashes on Node >= 20 started without it (upstream README); fail with a message instead. */
 function hasNoNodeSnapshot(): boolean {
@@ -63,28 +64,37 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
     throw err;
   }
 
-  const mapStack = createStackMapper(bundle.code, bundle.url);
-  // A worker that fails to load (its module throws, or it has no fetch handler) does not stop the sidecar: the error is
-  // reported, located in the source, and every request is answered with it (500) until the worker is fixed (a restart,
-  // for now). Only a project or build (esbuild) error exits 1: there is no code to run at all.
+  let mapStack = createStackMapper(bundle.code, bundle.url);
+  const prelude = readFileSync(path.join(__dirname, 'prelude.js'), 'utf8');
+  const poolOptions = (built: WorkerBundle, current: WorkerProject): WorkerPoolOptions => ({
+    instances: args.instances,
+    cpuLimitMs: args.cpuLimitMs,
+    memoryLimitMb: args.memoryLimitMb,
+    idleEvictMs: args.idleTimeoutS * 1000,
+    onEvicted: (instance, reason) => reporter.evicted(instance, reason),
+    prelude,
+    code: built.code,
+    url: built.url,
+    env: configVars(current),
+    inspector: args.inspectPort !== undefined,
+    onLog: (level, message, location) => reporter.workerLog(level, mapStack(message), location === undefined ? undefined : mapStack(location)),
+    onUncaught: (err) => reporter.workerError(err instanceof WorkerDiedError ? `✘ ${err.message}` : mapStack(uncaughtText(err))),
+    onIsolate: (dispose) => (running.abortLoad = dispose),
+  });
+  // A worker that fails to load (its module throws, or it has no handler) does not stop the sidecar: the error is
+  // reported, located in the source, and every request is answered with it (500) until a save fixes it (live reload).
+  // Only a project or build (esbuild) error at start exits 1: there is no code to run at all.
   let loadFailure: { title: string; stack: string } | undefined;
+  const reportLoadFailure = async (err: WorkerLoadError, entry: string): Promise<void> => {
+    const stack = mapStack(err.stack ?? err.message);
+    const location = firstLocation(stack) ?? { file: entry };
+    const where = 'line' in location ? `${location.file}:${location.line}:${location.column}` : location.file;
+    await reporter.buildError({ message: err.message, ...location }, `✘ ${where}: the worker failed to load: ${stack}`);
+    loadFailure = { title: `The worker failed to load (${displayPath(where)})`, stack: (stack.split('\n')[0] ?? '').includes(err.message) ? stack : `${err.message}\n${stack}` };
+  };
   try {
     reporter.status('loading');
-    const loading = WorkerPool.create({
-      instances: args.instances,
-      cpuLimitMs: args.cpuLimitMs,
-      memoryLimitMb: args.memoryLimitMb,
-      idleEvictMs: args.idleTimeoutS * 1000,
-      onEvicted: (instance, reason) => reporter.evicted(instance, reason),
-      prelude: readFileSync(path.join(__dirname, 'prelude.js'), 'utf8'),
-      code: bundle.code,
-      url: bundle.url,
-      env: configVars(project),
-      inspector: args.inspectPort !== undefined,
-      onLog: (level, message, location) => reporter.workerLog(level, mapStack(message), location === undefined ? undefined : mapStack(location)),
-      onUncaught: (err) => reporter.workerError(err instanceof WorkerDiedError ? `✘ ${err.message}` : mapStack(uncaughtText(err))),
-      onIsolate: (dispose) => (running.abortLoad = dispose),
-    });
+    const loading = WorkerPool.create(poolOptions(bundle, project));
     running.loading = loading.catch(() => {});
     running.worker = await loading;
     running.abortLoad = undefined;
@@ -92,16 +102,53 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
     // Shutting down disposed the isolate mid-load: shutdown() exits.
     if (running.stopping) return;
     if (!(err instanceof WorkerLoadError)) throw err;
-    const stack = mapStack(err.stack ?? err.message);
-    const location = firstLocation(stack) ?? { file: project.entry };
-    const where = 'line' in location ? `${location.file}:${location.line}:${location.column}` : location.file;
-    await reporter.buildError({ message: err.message, ...location }, `✘ ${where}: the worker failed to load: ${stack}`);
-    loadFailure = { title: `The worker failed to load (${displayPath(where)})`, stack: (stack.split('\n')[0] ?? '').includes(err.message) ? stack : `${err.message}\n${stack}` };
+    await reportLoadFailure(err, project.entry);
   }
-  const worker = running.worker;
+
+  /**
+   * Live reload: on a save, rebuild and load the new code; new requests go to it, requests in flight finish on the old.
+   * A build or load error is reported (file:line) and the previous code keeps serving.
+   */
+  let version = 1;
+  const reload = async (files: string[]): Promise<void> => {
+    let built: WorkerBundle;
+    let current: WorkerProject;
+    try {
+      current = resolveWorkerProject(args.path);
+      built = await bundleWorker(current.entry, current.root, ++version);
+    } catch (err) {
+      if (!(err instanceof ProjectError || err instanceof BuildFailure)) throw err;
+      const params = { message: err.message, ...(err.file ? { file: err.file } : {}), ...(err.line ? { line: err.line } : {}), ...(err.column ? { column: err.column } : {}) };
+      return reporter.buildError(params, `✘ ${err.message}\n  (still serving the previous build)`);
+    }
+    watcher.update(watchList(built, current));
+    const previousMap = mapStack;
+    mapStack = createStackMapper(built.code, built.url);
+    try {
+      if (running.worker) await running.worker.reload(built.code, built.url, configVars(current));
+      else running.worker = await WorkerPool.create(poolOptions(built, current));
+      loadFailure = undefined;
+      reporter.note(`↻ reloaded (${files.map((file) => displayPath(file)).join(', ')})`);
+    } catch (err) {
+      if (!(err instanceof WorkerLoadError)) throw err;
+      await reportLoadFailure(err, current.entry);
+      // The previous code (if any) keeps serving: its stacks map with its own map.
+      if (running.worker) {
+        mapStack = previousMap;
+        loadFailure = undefined;
+        reporter.note('  (still serving the previous build)');
+      }
+    }
+  };
+  let reloads = Promise.resolve();
+  const watchList = (built: WorkerBundle, current: WorkerProject) => [...built.inputs, ...(current.configPath ? [current.configPath] : [])];
+  const watcher = watchFiles(watchList(bundle, project), (files) => {
+    reloads = reloads.then(() => reload(files)).catch((err: unknown) => reporter.note(`✘ reload failed: ${err instanceof Error ? err.stack : String(err)}`));
+  });
 
   /** Runs a scheduled or queue event (control channel, test URL) and logs it like a request. */
   const trigger = async (params: TriggerParams): Promise<TriggerResult> => {
+    const worker = running.worker;
     if (!worker) throw new Error((loadFailure as { title: string }).title);
     const event = toWireEvent(params);
     const start = performance.now();
@@ -115,7 +162,8 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
   const server = await startHttpServer({
     port: args.port,
     handle: async (request): Promise<WireResponse> => {
-      if (!worker) {
+      const worker = running.worker;
+      if (!worker || loadFailure) {
         const failure = loadFailure as { title: string; stack: string };
         return errorPage(failure.title, failure.stack, acceptsHtml(request.headers));
       }
@@ -149,8 +197,8 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
     return errorPage(`Uncaught exception in ${request.method} ${pathname}`, text + passThrough, acceptsHtml(request.headers));
   }
 
-  if (args.inspectPort !== undefined && worker) {
-    running.relay = await startInspectorRelay(args.inspectPort, worker, project.config?.name ?? path.basename(project.entry));
+  if (args.inspectPort !== undefined && running.worker) {
+    running.relay = await startInspectorRelay(args.inspectPort, running.worker, project.config?.name ?? path.basename(project.entry));
     reporter.note(`Debugger listening on ${running.relay.webSocketUrl}`);
   } else if (args.inspectPort !== undefined) {
     reporter.note('Debugger not started: the worker failed to load');
@@ -163,7 +211,7 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
     ...(running.relay ? { inspectorPort: running.relay.port } : {}),
     entry: project.entry,
     ...(project.configPath ? { config: project.configPath } : {}),
-    handlers: worker?.handles ?? [],
+    handlers: running.worker?.handles ?? [],
   });
 }
 

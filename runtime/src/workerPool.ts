@@ -255,13 +255,33 @@ export class WorkerPool {
     return indexes.map((i) => i + 1);
   }
 
-  async #replace(index: number, reason: string): Promise<void> {
+  async #replace(index: number, reason: string, replacement?: WorkerIsolate): Promise<void> {
     const old = this.#slots[index] as Slot;
-    const worker = await this.#instance();
+    const worker = replacement ?? (await this.#instance());
     this.#slots[index] = { worker, lastUsed: Date.now(), inFlight: 0, used: false };
     old.retired = true;
     if (old.inFlight === 0) old.worker.dispose();
     this.#options.onEvicted(index + 1, reason);
+  }
+
+  /**
+   * Live reload: the new code goes into fresh contexts of the same isolate (a debugger's breakpoints re-bind by URL),
+   * new requests go to it, requests in flight finish on the old contexts. A worker that fails to load throws
+   * (WorkerLoadError) and the old code keeps serving.
+   */
+  async reload(code: string, url: string, env: Record<string, unknown>): Promise<void> {
+    await this.#ready();
+    const previous = { code: this.#options.code, url: this.#options.url, env: this.#options.env };
+    Object.assign(this.#options, { code, url, env });
+    let first: WorkerIsolate;
+    try {
+      first = await this.#instance();
+    } catch (err) {
+      Object.assign(this.#options, previous);
+      throw err;
+    }
+    this.handles = first.handles;
+    for (let index = 0; index < this.#slots.length; index++) await this.#replace(index, 'reloaded', index === 0 ? first : undefined);
   }
 
   #evictIdle(): void {
