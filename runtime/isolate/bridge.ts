@@ -48,17 +48,27 @@ async function handle(wire: WireRequest, bodyRef: HostBodyReference | undefined)
 
 async function handleEvent(event: WireEvent): Promise<EventResult> {
   const ctx = new ExecutionContext();
+  if (event.type === 'scheduled') return outcome(ctx, () => runScheduled(event, ctx));
+  const verdicts = new QueueVerdicts();
+  const result = await outcome(ctx, async () => {
+    await runQueue(event, ctx, verdicts);
+    return {};
+  });
   // A consumer's explicit acks stand even when it throws afterwards.
-  const verdicts = event.type === 'queue' ? new QueueVerdicts() : undefined;
-  const queue = () => (verdicts ? { queue: verdicts.toWire() } : {});
+  return { ...result, queue: verdicts.toWire() };
+}
+
+/**
+ * How an event ended: `ok`, or `exception` when its handler threw. Either way only once its waitUntil work is done
+ * (it still runs to its end after an exception, as in production).
+ */
+async function outcome(ctx: ExecutionContext, run: () => Promise<Partial<EventResult>>): Promise<EventResult> {
   try {
-    if (event.type === 'scheduled') return { outcome: 'ok', ...(await runScheduled(event, ctx)) };
-    await runQueue(event, ctx, verdicts as QueueVerdicts);
-    return { outcome: 'ok', ...queue() };
+    return { outcome: 'ok', ...(await run()) };
   } catch (err) {
-    // waitUntil work still runs to its end, as in production, but the outcome is the handler's exception.
+    return { outcome: 'exception', error: toWireError(err) };
+  } finally {
     await ctx._settled();
-    return { outcome: 'exception', error: toWireError(err), ...queue() };
   }
 }
 

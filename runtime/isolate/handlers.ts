@@ -204,7 +204,7 @@ export async function runFetch(request: Request, ctx: ExecutionContext): Promise
   return event._response;
 }
 
-/** Runs the scheduled handler; resolves once it and its `waitUntil` work are done. `noRetry` as the worker said. */
+/** Runs the scheduled handler; `noRetry` as the worker said. (Its `waitUntil` work is the caller's to wait for.) */
 export async function runScheduled(event: WireScheduledEvent, ctx: ExecutionContext): Promise<{ noRetry: boolean }> {
   let controller: ScheduledController;
   if (moduleHandlers) {
@@ -216,7 +216,6 @@ export async function runScheduled(event: WireScheduledEvent, ctx: ExecutionCont
     controller = new ScheduledEvent(event, ctx);
     callListeners('scheduled', controller, () => false);
   }
-  await ctx._settled();
   return { noRetry: controller._noRetry };
 }
 
@@ -224,5 +223,4 @@ export async function runScheduled(event: WireScheduledEvent, ctx: ExecutionCont
 export async function runQueue(event: WireQueueEvent, ctx: ExecutionContext, verdicts: QueueVerdicts): Promise<void> {
   if (!moduleHandlers?.queue) throw new Error('Handler does not export a queue() function.');
   await moduleHandlers.queue.call(moduleHandlers.target, new MessageBatch(event, verdicts), env, ctx);
-  await ctx._settled();
 }

@@ -3,6 +3,7 @@ import { Body, extractBody, type BodyInit } from './body.ts';
 import { utf8Encode } from './encoding.ts';
 import { checkHeadersMember, Headers, makeHeadersImmutable, type HeadersInit } from './headers.ts';
 import { URL } from './url.ts';
+import { NULL_BODY_STATUSES } from './wire.ts';
 
 export interface ResponseInit {
   status?: number;
@@ -10,7 +11,6 @@ export interface ResponseInit {
   headers?: HeadersInit;
 }
 
-const NULL_BODY_STATUSES = [101, 204, 205, 304];
 
 /** workerd's default reason phrases (probed for every status 200..599); other codes get their class's phrase. */
 const REASON_PHRASES: Record<number, string> = {

@@ -86,5 +86,8 @@ export interface EventResult {
 
 export type WireLogLevel = 'debug' | 'info' | 'log' | 'warn' | 'error';
 
+/** Statuses whose responses never have a body (Fetch): the isolate's Response refuses one, the host's fetch drops it. */
+export const NULL_BODY_STATUSES: readonly number[] = [101, 204, 205, 304];
+
 /** Name of the global the prelude leaves for the host to pick up (and delete) after it has run. */
 export const BRIDGE_GLOBAL = '__workerStudioBridge';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BuildFailure, bundleWorker } from './bundler.ts';
-import { createStackMapper, firstLocation } from './stackMapper.ts';
+import { BuildStacks, firstLocation } from './stackMapper.ts';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'ws-bundler-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -30,7 +30,12 @@ test('stack frames in the bundle map back to the TypeScript source', async () =>
   const bundle = await bundleWorker(entry, root, 1);
   const line = bundle.code.split('\n').findIndex((l) => l.includes('throw new Error')) + 1;
   const column = bundle.code.split('\n')[line - 1]!.indexOf('throw') + 1;
-  const mapped = createStackMapper(bundle.code, bundle.url)(`Error: no x\n    at greet (${bundle.url}:${line}:${column})\n    at run (worker-studio:prelude.js:1:1)`);
+  const stacks = new BuildStacks();
+  stacks.add(bundle.code, bundle.url);
+  // A later build (another URL) leaves this build's frames mapped: a request in flight may still run on it.
+  const later = await bundleWorker(entry, root, 2);
+  stacks.add(later.code, later.url);
+  const mapped = stacks.map(`Error: no x\n    at greet (${bundle.url}:${line}:${column})\n    at run (worker-studio:prelude.js:1:1)`);
   assert.equal(mapped, `Error: no x\n    at greet (${path.join(root, 'src', 'greet.ts')}:2:3)`);
   assert.deepEqual(firstLocation(mapped), { file: path.join(root, 'src', 'greet.ts'), line: 2, column: 3 });
 });

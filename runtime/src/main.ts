@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { TriggerParams, TriggerResult } from '../../common/protocol.ts';
+import type { BuildErrorParams, TriggerParams, TriggerResult } from '../../common/protocol.ts';
 import { ProjectError, resolveWorkerProject, type WorkerProject } from '../../common/workerProject.ts';
 import type { DispatchResult, WireRequest, WireResponse } from '../isolate/wire.ts';
 import { ArgsError, parseDevArgs, type DevArgs } from './args.ts';
@@ -16,7 +16,7 @@ import { startHttpServer, type HttpServer } from './httpServer.ts';
 import { KEYS_HINT, listenForKeys } from './keys.ts';
 import { startInspectorRelay, type InspectorRelay } from './inspectorRelay.ts';
 import { acceptsHtml, displayPath, errorPage, Reporter } from './reporter.ts';
-import { createStackMapper, firstLocation } from './stackMapper.ts';
+import { BuildStacks, firstLocation } from './stackMapper.ts';
 import { uncaughtText, WorkerDiedError, WorkerLoadError } from './workerIsolate.ts';
 import { watchFiles } from './watcher.ts';
 import { WorkerLimitError, WorkerPool, type WorkerPoolOptions } from './workerPool.ts';
@@ -24,6 +24,17 @@ import { WorkerLimitError, WorkerPool, type WorkerPoolOptions } from './workerPo
 /** isolated-vm crashes on Node >= 20 started without it (upstream README); fail with a message instead. */
 function hasNoNodeSnapshot(): boolean {
   return process.execArgv.includes('--no-node-snapshot') || /(^|\s)--no-node-snapshot(\s|$)/.test(process.env.NODE_OPTIONS ?? '');
+}
+
+/** A project or build error as the control channel's BuildError: the message and, when known, where. */
+function buildErrorParams(err: ProjectError | BuildFailure): BuildErrorParams {
+  return { message: err.message, ...(err.file ? { file: err.file } : {}), ...(err.line ? { line: err.line } : {}), ...(err.column ? { column: err.column } : {}) };
+}
+
+/** What every request is answered with while the worker failed to load and no earlier build serves. */
+interface LoadFailure {
+  title: string;
+  stack: string;
 }
 
 /** `vars` from the wrangler config: strings or JSON values, handed to the worker as `env`. */
@@ -57,14 +68,15 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
     bundle = await bundleWorker(project.entry, project.root, 1);
   } catch (err) {
     if (err instanceof ProjectError || err instanceof BuildFailure) {
-      const params = { message: err.message, ...(err.file ? { file: err.file } : {}), ...(err.line ? { line: err.line } : {}), ...(err.column ? { column: err.column } : {}) };
-      await reporter.buildError(params, err.message);
+      await reporter.buildError(buildErrorParams(err), err.message);
       return shutdown(1, running);
     }
     throw err;
   }
 
-  let mapStack = createStackMapper(bundle.code, bundle.url);
+  const stacks = new BuildStacks();
+  stacks.add(bundle.code, bundle.url);
+  const mapStack = stacks.map;
   const prelude = readFileSync(path.join(__dirname, 'prelude.js'), 'utf8');
   const poolOptions = (built: WorkerBundle, current: WorkerProject): WorkerPoolOptions => ({
     instances: args.instances,
@@ -72,25 +84,28 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
     memoryLimitMb: args.memoryLimitMb,
     idleEvictMs: args.idleTimeoutS * 1000,
     onEvicted: (instance, reason) => reporter.evicted(instance, reason),
-    prelude,
-    code: built.code,
-    url: built.url,
-    env: configVars(current),
-    inspector: args.inspectPort !== undefined,
-    onLog: (level, message, location) => reporter.workerLog(level, mapStack(message), location === undefined ? undefined : mapStack(location)),
-    onUncaught: (err) => reporter.workerError(err instanceof WorkerDiedError ? `✘ ${err.message}` : mapStack(uncaughtText(err))),
     onIsolate: (dispose) => (running.abortLoad = dispose),
+    instance: {
+      prelude,
+      code: built.code,
+      url: built.url,
+      env: configVars(current),
+      inspector: args.inspectPort !== undefined,
+      onLog: (level, message, location) => reporter.workerLog(level, mapStack(message), location === undefined ? undefined : mapStack(location)),
+      onUncaught: (err) => reporter.workerError(err instanceof WorkerDiedError ? `✘ ${err.message}` : mapStack(uncaughtText(err))),
+    },
   });
   // A worker that fails to load (its module throws, or it has no handler) does not stop the sidecar: the error is
   // reported, located in the source, and every request is answered with it (500) until a save fixes it (live reload).
   // Only a project or build (esbuild) error at start exits 1: there is no code to run at all.
-  let loadFailure: { title: string; stack: string } | undefined;
-  const reportLoadFailure = async (err: WorkerLoadError, entry: string): Promise<void> => {
+  let loadFailure: LoadFailure | undefined;
+  /** Reports a load error located in the source; what requests are answered with while nothing else serves. */
+  const reportLoadFailure = async (err: WorkerLoadError, entry: string): Promise<LoadFailure> => {
     const stack = mapStack(err.stack ?? err.message);
     const location = firstLocation(stack) ?? { file: entry };
     const where = 'line' in location ? `${location.file}:${location.line}:${location.column}` : location.file;
     await reporter.buildError({ message: err.message, ...location }, `✘ ${where}: the worker failed to load: ${stack}`);
-    loadFailure = { title: `The worker failed to load (${displayPath(where)})`, stack: (stack.split('\n')[0] ?? '').includes(err.message) ? stack : `${err.message}\n${stack}` };
+    return { title: `The worker failed to load (${displayPath(where)})`, stack: (stack.split('\n')[0] ?? '').includes(err.message) ? stack : `${err.message}\n${stack}` };
   };
   try {
     reporter.status('loading');
@@ -102,7 +117,7 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
     // Shutting down disposed the isolate mid-load: shutdown() exits.
     if (running.stopping) return;
     if (!(err instanceof WorkerLoadError)) throw err;
-    await reportLoadFailure(err, project.entry);
+    loadFailure = await reportLoadFailure(err, project.entry);
   }
 
   /**
@@ -118,12 +133,10 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
       built = await bundleWorker(current.entry, current.root, ++version);
     } catch (err) {
       if (!(err instanceof ProjectError || err instanceof BuildFailure)) throw err;
-      const params = { message: err.message, ...(err.file ? { file: err.file } : {}), ...(err.line ? { line: err.line } : {}), ...(err.column ? { column: err.column } : {}) };
-      return reporter.buildError(params, `✘ ${err.message}\n  (still serving the previous build)`);
+      return reporter.buildError(buildErrorParams(err), `✘ ${err.message}\n  (still serving the previous build)`);
     }
     watcher.update(watchList(built, current));
-    const previousMap = mapStack;
-    mapStack = createStackMapper(built.code, built.url);
+    stacks.add(built.code, built.url);
     try {
       if (running.worker) await running.worker.reload(built.code, built.url, configVars(current));
       else running.worker = await WorkerPool.create(poolOptions(built, current));
@@ -131,13 +144,10 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
       reporter.note(`↻ reloaded (${files.map((file) => displayPath(file)).join(', ')})`);
     } catch (err) {
       if (!(err instanceof WorkerLoadError)) throw err;
-      await reportLoadFailure(err, current.entry);
-      // The previous code (if any) keeps serving: its stacks map with its own map.
-      if (running.worker) {
-        mapStack = previousMap;
-        loadFailure = undefined;
-        reporter.note('  (still serving the previous build)');
-      }
+      const failure = await reportLoadFailure(err, current.entry);
+      // The previous code, if any, keeps serving; otherwise requests get the new error.
+      if (running.worker) reporter.note('  (still serving the previous build)');
+      else loadFailure = failure;
     }
   };
   let reloads = Promise.resolve();
@@ -149,7 +159,7 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
   /** Runs a scheduled or queue event (control channel, test URL) and logs it like a request. */
   const trigger = async (params: TriggerParams): Promise<TriggerResult> => {
     const worker = running.worker;
-    if (!worker) throw new Error((loadFailure as { title: string }).title);
+    if (!worker) throw new Error((loadFailure as LoadFailure).title);
     const event = toWireEvent(params);
     const start = performance.now();
     const result = triggerResult(event, await worker.trigger(event), Math.round((performance.now() - start) * 10) / 10, mapStack);
@@ -163,8 +173,8 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
     port: args.port,
     handle: async (request): Promise<WireResponse> => {
       const worker = running.worker;
-      if (!worker || loadFailure) {
-        const failure = loadFailure as { title: string; stack: string };
+      if (!worker) {
+        const failure = loadFailure as LoadFailure;
         return errorPage(failure.title, failure.stack, acceptsHtml(request.headers));
       }
       const scheduled = scheduledTestRoute(new URL(request.url), args.testScheduled);

@@ -27,18 +27,37 @@ export function firstLocation(stack: string): { file: string; line: number; colu
   return match ? { file: match[1] as string, line: Number(match[2]), column: Number(match[3]) } : undefined;
 }
 
-export function createStackMapper(code: string, url: string): StackMapper {
+/** Rewrites the frames of one bundle (`url:line:col`) to the user's source; other text is left as it is. */
+function bundleFrames(code: string, url: string): StackMapper {
   const match = INLINE_MAP.exec(code);
-  if (!match) return dropRuntimeFrames;
+  if (!match) return (text) => text;
   const map = new SourceMap(JSON.parse(Buffer.from(match[1] as string, 'base64').toString('utf8')) as SourceMapPayload);
   const bundleDir = path.dirname(fileURLToPath(url.replace(/\?.*$/, '')));
   const escaped = url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const frame = new RegExp(`${escaped}:(\\d+):(\\d+)`, 'g');
   return (text) =>
-    dropRuntimeFrames(text).replace(frame, (whole, line: string, column: string) => {
+    text.replace(frame, (whole, line: string, column: string) => {
       const entry = map.findEntry(Number(line) - 1, Number(column) - 1);
       if (!('originalSource' in entry) || !entry.originalSource) return whole;
       const source = entry.originalSource.startsWith('file:') ? fileURLToPath(entry.originalSource) : path.resolve(bundleDir, entry.originalSource);
       return `${source}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
     });
+}
+
+/** How many builds back stacks are still mapped: requests in flight during a reload finish on the code they began on. */
+const KEPT_BUILDS = 4;
+
+/**
+ * The stack mapper of a sidecar that reloads: maps frames of the newest builds (each build has its own URL,
+ * `bundle.js?v=N`), so a log line from a request still running on an older build maps as well as one from the new.
+ */
+export class BuildStacks {
+  #builds: StackMapper[] = [];
+
+  /** A new build, before its code first runs (its top-level console output is mapped too). */
+  add(code: string, url: string): void {
+    this.#builds = [bundleFrames(code, url), ...this.#builds].slice(0, KEPT_BUILDS);
+  }
+
+  readonly map: StackMapper = (text) => this.#builds.reduce((mapped, frames) => frames(mapped), dropRuntimeFrames(text));
 }

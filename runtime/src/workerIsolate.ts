@@ -9,7 +9,8 @@ import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'no
 import path from 'node:path';
 import ivm from 'isolated-vm';
 import { privateCacheDir } from './cacheDir.ts';
-import { bodyReference, HostServices, returnedBody } from './hostServices.ts';
+import { bodyReference, returnedBody } from './hostBodies.ts';
+import { HostServices } from './hostServices.ts';
 import { LOADER_FILENAME, PRELUDE_FILENAME } from './stackMapper.ts';
 import { createZlibHost } from './zlibHost.ts';
 import { BRIDGE_GLOBAL, type BodyReader, type DispatchResult, type EventResult, type WireEvent, type WireLogLevel, type WireRequest } from '../isolate/wire.ts';

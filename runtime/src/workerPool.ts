@@ -14,7 +14,12 @@ import type { DispatchResult, EventResult, WireEvent, WireRequest } from '../iso
 import { CpuMeter, type CpuJob } from './cpuMeter.ts';
 import { WorkerDiedError, WorkerIsolate, type WorkerIsolateOptions } from './workerIsolate.ts';
 
-export interface WorkerPoolOptions extends Omit<WorkerIsolateOptions, 'isolate' | 'whyDied' | 'onIsolate'> {
+/** What each instance is made of (the code, env and callbacks); the pool supplies the isolate. */
+export type InstanceOptions = Omit<WorkerIsolateOptions, 'isolate' | 'whyDied' | 'onIsolate' | 'memoryLimitMb'>;
+
+export interface WorkerPoolOptions {
+  /** Each instance's code, env and callbacks (live reload replaces code, url and env). */
+  instance: InstanceOptions;
   instances: number;
   cpuLimitMs: number;
   memoryLimitMb: number;
@@ -85,16 +90,12 @@ export class WorkerPool {
   }
 
   get url(): string {
-    return this.#options.url;
-  }
-
-  get instanceCount(): number {
-    return this.#slots.length;
+    return this.#options.instance.url;
   }
 
   /** A new isolate with every instance in it. */
   async #start(): Promise<void> {
-    const isolate = new ivm.Isolate({ memoryLimit: this.#options.memoryLimitMb, inspector: this.#options.inspector });
+    const isolate = new ivm.Isolate({ memoryLimit: this.#options.memoryLimitMb, inspector: this.#options.instance.inspector });
     this.#options.onIsolate?.(() => {
       if (!isolate.isDisposed) isolate.dispose();
     });
@@ -114,12 +115,16 @@ export class WorkerPool {
   }
 
   #instance(): Promise<WorkerIsolate> {
-    const { instances: _instances, cpuLimitMs: _cpu, idleEvictMs: _idle, onEvicted: _evicted, onIsolate: _onIsolate, ...options } = this.#options;
     return WorkerIsolate.create({
-      ...options,
+      ...this.#options.instance,
       isolate: this.#isolate,
       whyDied: () => this.#killReason ?? `The worker ran out of memory (limit ${this.#options.memoryLimitMb} MB)`,
     });
+  }
+
+  /** Why the isolate is gone: the CPU limit the pool enforced, or else isolated-vm's memory limit. */
+  get #deathReason(): string {
+    return this.#killReason ?? `memory limit (${this.#options.memoryLimitMb} MB)`;
   }
 
   /** No affinity: any instance but the one that served last. */
@@ -133,7 +138,7 @@ export class WorkerPool {
 
   async #ready(): Promise<void> {
     if (this.#restarting) await this.#restarting;
-    if (this.#isolate.isDisposed && !this.#disposed) await this.#restart(this.#killReason ?? `memory limit (${this.#options.memoryLimitMb} MB)`);
+    if (this.#isolate.isDisposed && !this.#disposed) await this.#restart();
   }
 
   /** Runs a request on an instance; the response may still stream: call `served.finish()` once it has. */
@@ -177,26 +182,25 @@ export class WorkerPool {
     return { result, served };
   }
 
-  /** Runs a scheduled or queue event on an instance. */
-  async trigger(event: WireEvent): Promise<EventResult & { instance: number; cpuMs: number }> {
+  /** Runs a scheduled or queue event on an instance (under the same CPU limit as a request). */
+  async trigger(event: WireEvent): Promise<EventResult> {
     await this.#ready();
-    const index = this.#pick();
-    const slot = this.#slots[index] as Slot;
+    const slot = this.#slots[this.#pick()] as Slot;
     const job = this.#begin(slot);
     try {
-      const result = await slot.worker.trigger(event);
-      return { ...result, instance: index + 1, cpuMs: this.#end(slot, job) };
+      return await slot.worker.trigger(event);
     } catch (err) {
-      this.#end(slot, job);
       throw this.#failure(err);
+    } finally {
+      this.#end(slot, job);
     }
   }
 
-  #begin(slot: Slot): CpuJob & { slot: Slot } {
+  #begin(slot: Slot): CpuJob {
     slot.inFlight++;
     slot.used = true;
     slot.lastUsed = Date.now();
-    const job = Object.assign(this.#meter.start(), { slot });
+    const job = this.#meter.start();
     this.#watch();
     return job;
   }
@@ -231,13 +235,17 @@ export class WorkerPool {
   /** A failure of an instance: when the isolate is gone it was a limit (503); the pool then starts over. */
   #failure(err: unknown): unknown {
     if (!(err instanceof WorkerDiedError)) return err;
-    void this.#restart(this.#killReason ?? `memory limit (${this.#options.memoryLimitMb} MB)`);
+    void this.#restart();
     return new WorkerLimitError(err.message);
   }
 
-  /** Every instance is recreated in a new isolate (the old one is gone); each eviction is reported. */
-  #restart(reason: string): Promise<void> {
-    if (this.#restarting || this.#disposed) return this.#restarting ?? Promise.resolve();
+  /**
+   * Every instance is recreated in a new isolate, once the current one is gone; each eviction is reported. (A late
+   * failure of an instance of an isolate already replaced must not restart the healthy one.)
+   */
+  #restart(): Promise<void> {
+    if (this.#restarting || this.#disposed || !this.#isolate.isDisposed) return this.#restarting ?? Promise.resolve();
+    const reason = this.#deathReason;
     const old = this.#slots;
     for (const slot of old) slot.worker.dispose();
     old.forEach((_, i) => this.#options.onEvicted(i + 1, reason));
@@ -271,13 +279,13 @@ export class WorkerPool {
    */
   async reload(code: string, url: string, env: Record<string, unknown>): Promise<void> {
     await this.#ready();
-    const previous = { code: this.#options.code, url: this.#options.url, env: this.#options.env };
-    Object.assign(this.#options, { code, url, env });
+    const previous = this.#options.instance;
+    this.#options.instance = { ...previous, code, url, env };
     let first: WorkerIsolate;
     try {
       first = await this.#instance();
     } catch (err) {
-      Object.assign(this.#options, previous);
+      this.#options.instance = previous;
       throw err;
     }
     this.handles = first.handles;
