@@ -123,6 +123,14 @@ export interface TriggerResult {
 }
 export const Trigger = new RequestType<TriggerParams, TriggerResult, void>('runtime/trigger');
 
+/** Rebuild and reload the worker now (as a save does); answers once the new code serves or the attempt failed. */
+export interface ReloadResult {
+  /** false: the build or load failed (reported as BuildError too) and the previous code keeps serving. */
+  reloaded: boolean;
+  error?: string;
+}
+export const Reload = new RequestType0<ReloadResult, void>('runtime/reload');
+
 /** Stop serving, release the isolates and exit. */
 export const Stop = new RequestType0<void, void>('runtime/stop');
 

@@ -10,6 +10,7 @@ import {
   Evicted,
   Log,
   Ready,
+  Reload,
   RequestCompleted,
   SendRequest,
   Status,
@@ -20,6 +21,7 @@ import {
   type EvictParams,
   type LogParams,
   type ReadyParams,
+  type ReloadResult,
   type RequestRecord,
   type SendRequestParams,
   type SendRequestResult,
@@ -32,6 +34,7 @@ export interface ControlHandlers {
   sendRequest(params: SendRequestParams): Promise<SendRequestResult>;
   trigger(params: TriggerParams): Promise<TriggerResult>;
   evict(params: EvictParams): Promise<{ evicted: number[] }>;
+  reload(): Promise<ReloadResult>;
   /** Called after the Stop answer has been written: close everything and exit. */
   stop(): void;
   onClosed(): void;
@@ -49,6 +52,7 @@ export class ControlChannel {
     this.#connection.onRequest(SendRequest, (params) => handlers.sendRequest(params));
     this.#connection.onRequest(Trigger, (params) => handlers.trigger(params));
     this.#connection.onRequest(Evict, (params) => handlers.evict(params));
+    this.#connection.onRequest(Reload, () => handlers.reload());
     this.#connection.onRequest(Stop, () => {
       // Answer first; the process exits on the next turn, after the response is written.
       setImmediate(() => handlers.stop());

@@ -1,17 +1,20 @@
 /**
  * Keys for `worker-studio dev` in a terminal (not with --rpc, where stdin is the protocol): `e` evicts every instance,
- * `q` or Ctrl+C quits. From a pipe, lines `e` / `evict` and `q` / `quit` do the same (scripts and tests).
+ * `r` rebuilds and reloads, `q` or Ctrl+C quits. From a pipe, lines `e` / `evict`, `r` / `reload` and `q` / `quit` do the
+ * same (scripts and tests).
  */
 export interface KeyActions {
   evict(): void;
+  reload(): void;
   quit(): void;
 }
 
-export const KEYS_HINT = '[e] evict instances  [q] quit';
+export const KEYS_HINT = '[e] evict instances  [r] reload  [q] quit';
 
 export function listenForKeys(input: NodeJS.ReadStream, actions: KeyActions): void {
   const act = (command: string) => {
     if (command === 'e' || command === 'evict') actions.evict();
+    else if (command === 'r' || command === 'reload') actions.reload();
     else if (command === 'q' || command === 'quit' || command === '\u0003') actions.quit();
   };
   input.setEncoding('utf8');

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { BuildErrorParams, TriggerParams, TriggerResult } from '../../common/protocol.ts';
+import type { BuildErrorParams, ReloadResult, TriggerParams, TriggerResult } from '../../common/protocol.ts';
 import { ProjectError, resolveWorkerProject, type WorkerProject } from '../../common/workerProject.ts';
 import type { DispatchResult, WireRequest, WireResponse } from '../isolate/wire.ts';
 import { ArgsError, parseDevArgs, type DevArgs } from './args.ts';
@@ -57,6 +57,8 @@ interface Running {
   loading?: Promise<unknown>;
   /** Fires a scheduled or queue event at the worker, once it is ready. */
   trigger?: (params: TriggerParams) => Promise<TriggerResult>;
+  /** Rebuilds and reloads now, after any reload already under way. */
+  reload?: (why: string[]) => Promise<ReloadResult>;
 }
 
 async function run(args: DevArgs, reporter: Reporter, running: Running): Promise<void> {
@@ -125,7 +127,7 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
    * A build or load error is reported (file:line) and the previous code keeps serving.
    */
   let version = 1;
-  const reload = async (files: string[]): Promise<void> => {
+  const reload = async (files: string[]): Promise<ReloadResult> => {
     let built: WorkerBundle;
     let current: WorkerProject;
     try {
@@ -133,7 +135,8 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
       built = await bundleWorker(current.entry, current.root, ++version);
     } catch (err) {
       if (!(err instanceof ProjectError || err instanceof BuildFailure)) throw err;
-      return reporter.buildError(buildErrorParams(err), `✘ ${err.message}\n  (still serving the previous build)`);
+      await reporter.buildError(buildErrorParams(err), `✘ ${err.message}\n  (still serving the previous build)`);
+      return { reloaded: false, error: err.message };
     }
     watcher.update(watchList(built, current));
     stacks.add(built.code, built.url);
@@ -142,19 +145,25 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
       else running.worker = await WorkerPool.create(poolOptions(built, current));
       loadFailure = undefined;
       reporter.note(`↻ reloaded (${files.map((file) => displayPath(file)).join(', ')})`);
+      return { reloaded: true };
     } catch (err) {
       if (!(err instanceof WorkerLoadError)) throw err;
       const failure = await reportLoadFailure(err, current.entry);
       // The previous code, if any, keeps serving; otherwise requests get the new error.
       if (running.worker) reporter.note('  (still serving the previous build)');
       else loadFailure = failure;
+      return { reloaded: false, error: err.message };
     }
   };
-  let reloads = Promise.resolve();
+  /** One reload at a time, in order: a save during a reload reloads again after it. */
+  let reloads: Promise<unknown> = Promise.resolve();
+  running.reload = (why) => {
+    const next = reloads.then(() => reload(why));
+    reloads = next.catch((err: unknown) => reporter.note(`✘ reload failed: ${err instanceof Error ? err.stack : String(err)}`));
+    return next;
+  };
   const watchList = (built: WorkerBundle, current: WorkerProject) => [...built.inputs, ...(current.configPath ? [current.configPath] : [])];
-  const watcher = watchFiles(watchList(bundle, project), (files) => {
-    reloads = reloads.then(() => reload(files)).catch((err: unknown) => reporter.note(`✘ reload failed: ${err instanceof Error ? err.stack : String(err)}`));
-  });
+  const watcher = watchFiles(watchList(bundle, project), (files) => void running.reload?.(files).catch(() => {}));
 
   /** Runs a scheduled or queue event (control channel, test URL) and logs it like a request. */
   const trigger = async (params: TriggerParams): Promise<TriggerResult> => {
@@ -277,6 +286,7 @@ async function main(): Promise<void> {
       if (running.readyUrl === undefined || !running.worker) throw new Error('the worker is not ready');
       return { evicted: await running.worker.evict(params.instance ?? 'all', 'requested') };
     },
+    reload: () => (running.readyUrl === undefined || !running.reload ? Promise.reject(new Error('the worker is not ready')) : running.reload(['requested'])),
     stop: () => void shutdown(0, running),
     onClosed: () => void shutdown(0, running),
   });
@@ -285,6 +295,7 @@ async function main(): Promise<void> {
     const worker = running.worker;
     listenForKeys(process.stdin, {
       evict: () => void worker.evict('all', 'requested').catch((err: unknown) => reporter.note(`✘ evict: ${err instanceof Error ? err.message : String(err)}`)),
+      reload: () => void running.reload?.(['requested']).catch(() => {}),
       quit: () => void shutdown(0, running),
     });
     if (process.stdin.isTTY) reporter.note(KEYS_HINT);
