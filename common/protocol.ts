@@ -38,17 +38,64 @@ export interface StatusParams {
 }
 export const Status = new NotificationType<StatusParams>('runtime/status');
 
-/** One finished request, as the runtime saw it. */
+/** One finished request, as the runtime saw it: sent once its response is done and its `waitUntil` work has settled. */
 export interface RequestRecord {
+  /** Unique within the sidecar's life, in arrival order. */
+  id: number;
   method: string;
+  /** Path and query, as requested. */
   url: string;
   status: number;
+  /** Epoch milliseconds of the request's arrival; the `…Ms` offsets below count from it. */
+  startedAt: number;
   /** From arrival to the last byte of the response body. */
   wallMs: number;
   /** Time the worker's code ran for it (its isolate's CPU clock; waits on timers and I/O don't count). */
   cpuMs?: number;
   /** The instance that served it (1-based). */
   instance?: number;
+  /**
+   * `ok`: the worker answered. `exception`: its handler threw (the 500 page). `exceededCpu` / `exceededMemory`: a limit
+   * stopped it (503). `canceled`: the client went away before the response was done.
+   */
+  outcome: 'ok' | 'exception' | 'exceededCpu' | 'exceededMemory' | 'canceled';
+  /** The outbound fetches it made, in the order they started. */
+  subrequests: SubrequestRecord[];
+  /** What the worker logged while working for it (console.*, uncaught errors), mapped to the user's source. */
+  logs: RequestLogRecord[];
+  /** Its `waitUntil` work, when it registered any. */
+  waitUntil?: WaitUntilRecord;
+}
+
+export interface SubrequestRecord {
+  method: string;
+  url: string;
+  /** Absent when it failed before a response (see `error`). */
+  status?: number;
+  error?: string;
+  /** When it started, after the request's arrival. */
+  startMs: number;
+  /** Until the response head arrived (or the failure). */
+  headMs: number;
+  /** Until its response body was read to the end, cancelled or dropped (absent: still open when the request ended). */
+  endMs?: number;
+}
+
+export interface RequestLogRecord {
+  level: LogLevel;
+  message: string;
+  location?: string;
+  /** When it was logged, after the request's arrival. */
+  atMs: number;
+}
+
+export interface WaitUntilRecord {
+  /** How many promises were passed to waitUntil. */
+  count: number;
+  /** How many of them were still pending when the response was sent: work that runs after it. */
+  pendingAfterResponse: number;
+  /** When the last of them settled, after the request's arrival; absent if the instance went away first. */
+  settledMs?: number;
 }
 
 /** An instance of the worker was evicted (it is recreated with fresh globals). */

@@ -8,6 +8,7 @@ import { toBytes, utf8Decode, utf8Encode } from './encoding.ts';
 import { FormData, parseFormData, serializeFormData } from './formdata.ts';
 import { isDisturbed, readAll, ReadableStream, streamOfBytes } from './streams.ts';
 import { URLSearchParams } from './url.ts';
+import { checkIo, currentIo, type IoContext } from './ioContext.ts';
 
 export type BodyInit = string | ArrayBuffer | ArrayBufferView | URLSearchParams | Blob | FormData | ReadableStream | null | undefined;
 
@@ -53,11 +54,17 @@ export class Body {
   #hasBody: boolean;
   /** Consumed without ever creating the stream (the bytes fast path). */
   #usedSource = false;
+  /**
+   * The request whose handler made these bytes: as in workerd they are its I/O object, unreadable from another
+   * request. (A body that is a stream is checked by the stream: a host body is bound, a stream of the worker's own isn't.)
+   */
+  #io: IoContext | null;
 
   constructor(body: ExtractedBody) {
     this.#source = body.source;
     this.#stream = body.stream;
     this.#hasBody = body.source !== null || body.stream !== null;
+    this.#io = body.source !== null ? currentIo() : null;
   }
 
   get body(): ReadableStream | null {
@@ -82,6 +89,7 @@ export class Body {
   }
 
   async #consume(): Promise<Uint8Array> {
+    checkIo(this.#io);
     if (this.bodyUsed) throw new TypeError(USED_MESSAGE);
     if (this.#stream?.locked) throw new TypeError(LOCKED_MESSAGE);
     if (!this.#hasBody) return new Uint8Array(0);
@@ -120,6 +128,7 @@ export class Body {
     this.#stream = body.stream;
     this.#hasBody = body.source !== null || body.stream !== null;
     this.#usedSource = false;
+    this.#io = body.source !== null ? currentIo() : null;
   }
 
   /** Internal (clone): a second body with the same content; a stream body is teed, this body keeps one branch. */
@@ -147,6 +156,7 @@ export class Body {
   /** Internal (handing a Response to the host): its bytes when known and untouched, else its stream. */
   _wireBody(): WireBody {
     if (!this.#hasBody) return { kind: 'none' };
+    checkIo(this.#io);
     if (this.bodyUsed) throw new TypeError(USED_MESSAGE);
     if (this.#stream?.locked) throw new TypeError(LOCKED_MESSAGE);
     if (!this.#stream) {

@@ -10,6 +10,7 @@
  */
 import { reportUncaught, rethrown } from './host.ts';
 import type { HostBodyReference, HostBodyResult } from './hostWire.ts';
+import { checkIo, currentIo, enterIo, resumeIn, type IoContext } from './ioContext.ts';
 import { chunkBytes, isDisturbed, ReadableStream, type ReadableStreamDefaultReader } from './streams.ts';
 
 export interface SentStream {
@@ -19,8 +20,8 @@ export interface SentStream {
   cancelReason: string;
 }
 
-/** Streams the host is pulling, by id. */
-const outgoing = new Map<number, SentStream & { reader: ReadableStreamDefaultReader<unknown> }>();
+/** Streams the host is pulling, by id, with the request they were sent for (pulling one runs the worker's code for it). */
+const outgoing = new Map<number, SentStream & { reader: ReadableStreamDefaultReader<unknown>; io: IoContext | null }>();
 let nextStreamId = 1;
 /** Host bodies by their stream, while nobody has read from them (see `sendStream`); `token` unregisters from `unread`. */
 const hostBodies = new WeakMap<ReadableStream, { ref: HostBodyReference; token: object }>();
@@ -46,7 +47,7 @@ export function sendStream(stream: ReadableStream, sent: SentStream): SentBody {
     return { hostBody: hostBody.ref };
   }
   const id = nextStreamId++;
-  outgoing.set(id, { ...sent, reader: stream.getReader() });
+  outgoing.set(id, { ...sent, reader: stream.getReader(), io: currentIo() });
   return { stream: id };
 }
 
@@ -54,6 +55,7 @@ export function sendStream(stream: ReadableStream, sent: SentStream): SentBody {
 export async function readSent(id: number): Promise<Uint8Array | null> {
   const entry = outgoing.get(id);
   if (!entry) return null;
+  enterIo(entry.io);
   try {
     const { done, value } = await entry.reader.read();
     if (done) {
@@ -73,6 +75,7 @@ export async function readSent(id: number): Promise<Uint8Array | null> {
 export function cancelSent(id: number): void {
   const entry = outgoing.get(id);
   outgoing.delete(id);
+  if (entry) enterIo(entry.io);
   entry?.reader.cancel(new Error(entry.cancelReason)).catch(() => {});
 }
 
@@ -83,8 +86,12 @@ export interface HostBodyOptions {
   failure?(): unknown;
 }
 
-/** A host body as a byte stream: each read the worker makes is one `ref('read')` call. */
+/**
+ * A host body as a byte stream: each read the worker makes is one `ref('read')` call. It is an I/O object of the request
+ * it was made for: reading it from another request's handler fails as in workerd.
+ */
 export function hostBodyStream(ref: HostBodyReference, options: HostBodyOptions = {}): ReadableStream<Uint8Array> {
+  const owner = currentIo();
   let ended = false;
   const token = {};
   const end = () => {
@@ -94,7 +101,7 @@ export function hostBodyStream(ref: HostBodyReference, options: HostBodyOptions 
     options.onEnd?.();
   };
   const call = async (op: 'read' | 'cancel'): Promise<HostBodyResult> => {
-    const result = await ref.apply(undefined, [op], { result: { promise: true, copy: true } });
+    const result = await resumeIn(ref.apply(undefined, [op], { result: { promise: true, copy: true } }));
     if (result !== null && typeof result === 'object' && 'error' in result) {
       end();
       throw options.failure?.() ?? rethrown(result.error);
@@ -104,6 +111,7 @@ export function hostBodyStream(ref: HostBodyReference, options: HostBodyOptions 
   const stream = new ReadableStream<Uint8Array>({
     type: 'bytes',
     async pull(controller: { enqueue(chunk: Uint8Array): void; close(): void }) {
+      checkIo(owner);
       // An empty chunk would leave a pending read unanswered: ask again until there are bytes or the end.
       for (;;) {
         const chunk = (await call('read')) as Uint8Array | null;

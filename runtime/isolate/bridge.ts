@@ -13,6 +13,8 @@ import { ExecutionContext, handledEvents, installHandlers, QueueVerdicts, runFet
 import { connectHost } from './host.ts';
 import type { HostBodyReference, HostServiceReferences } from './hostWire.ts';
 import { fireTimer } from './timers.ts';
+import { currentIo, enterIo, IoContext } from './ioContext.ts';
+import { checkGlobalState, workerLoaded } from './globalState.ts';
 
 /** An isolated-vm Reference to a host function, as it appears inside the isolate. */
 export interface HostReference {
@@ -22,14 +24,18 @@ export interface HostReference {
 let logRef: HostReference | undefined;
 /** The host's `(id, result) => void`: where dispatch results go (see `dispatch`). */
 let deliverRef: HostReference | undefined;
+/** The host's `(id, count, pendingAfterResponse) => void`: a request's waitUntil work is done (see `dispatch`). */
+let settledRef: HostReference | undefined;
 
-/** `location` is the raw `url:line:column` of the console call; the host maps it to the user's source. */
+/**
+ * `location` is the raw `url:line:column` of the console call; the host maps it to the user's source. The id of the
+ * request being worked for goes along, so the host can file the line under it.
+ */
 export function hostLog(level: WireLogLevel, message: string, location?: string): void {
-  logRef?.applyIgnored(undefined, location === undefined ? [level, message] : [level, message, location]);
+  logRef?.applyIgnored(undefined, [level, message, location ?? null, currentIo()?.id ?? null]);
 }
 
-async function handle(wire: WireRequest, bodyRef: HostBodyReference | undefined): Promise<DispatchResult> {
-  const ctx = new ExecutionContext();
+async function handle(wire: WireRequest, bodyRef: HostBodyReference | undefined, ctx: ExecutionContext): Promise<DispatchResult> {
   try {
     const body = bodyRef ? hostBodyStream(bodyRef) : wire.body;
     // Incoming requests carry redirect "manual" in workerd (a worker passing one to fetch() returns redirects as they are).
@@ -91,9 +97,10 @@ function toWire(response: Response): WireResponse {
 
 export const bridge = {
   /** Called once, right after the prelude: where console output goes. */
-  connect(log: HostReference, services?: HostServiceReferences, deliver?: HostReference): void {
+  connect(log: HostReference, services?: HostServiceReferences, deliver?: HostReference, settled?: HostReference): void {
     logRef = log;
     deliverRef = deliver;
+    settledRef = settled;
     if (services) connectHost(services, hostLog);
   },
   /** Host → isolate: timer `id` is due (see timers.ts). */
@@ -101,6 +108,7 @@ export const bridge = {
   /** Called once the worker module has evaluated: its namespace and the `env` it gets; returns the events it handles. */
   start(exports: Record<string, unknown>, vars: Record<string, unknown>): string[] {
     installHandlers(exports, vars);
+    workerLoaded();
     return handledEvents();
   },
   /** Called once after connect: the host's zlib for CompressionStream/DecompressionStream. */
@@ -117,10 +125,19 @@ export const bridge = {
    * that must not cost the request its response (the host logs such failures as `Uncaught (in promise)`).
    */
   async dispatch(wire: WireRequest, id: number, bodyRef?: HostBodyReference): Promise<void> {
-    deliver(id, await handle(wire, bodyRef), (error) => ({ ok: false, error }));
+    enterIo(new IoContext(id));
+    const ctx = new ExecutionContext();
+    deliver(id, await handle(wire, bodyRef, ctx), (error) => ({ ok: false, error }));
+    checkGlobalState();
+    // The response is on its way; the request's waitUntil work may go on after it. The host hears when it is done.
+    const pendingAfterResponse = ctx._pending;
+    await ctx._settled();
+    settledRef?.applyIgnored(undefined, [id, ctx._count, pendingAfterResponse]);
   },
   /** Runs a scheduled or queue event; its EventResult is delivered like a request's (see `dispatch`). */
   async dispatchEvent(event: WireEvent, id: number): Promise<void> {
+    enterIo(new IoContext(id));
     deliver(id, await handleEvent(event), (error) => ({ outcome: 'exception', error }));
+    checkGlobalState();
   },
 };

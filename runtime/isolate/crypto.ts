@@ -5,6 +5,7 @@
  */
 import { utf8Encode } from './encoding.ts';
 import { domException, host, rethrown } from './host.ts';
+import { resumeIn } from './ioContext.ts';
 import type { SubtleOp, WireCryptoKey } from './hostWire.ts';
 
 const ILLEGAL = Symbol('CryptoKey');
@@ -97,7 +98,7 @@ function fromHost(value: unknown): unknown {
 }
 
 async function call(op: SubtleOp, args: unknown[]): Promise<unknown> {
-  const result = await host().subtle.apply(undefined, [op, args.map((a) => toHost(a))], { arguments: { copy: true }, result: { promise: true, copy: true } });
+  const result = await resumeIn(host().subtle.apply(undefined, [op, args.map((a) => toHost(a))], { arguments: { copy: true }, result: { promise: true, copy: true } }));
   if (!result.ok) throw rethrown(result.error);
   return fromHost(result.value);
 }

@@ -9,6 +9,7 @@
 import { hostBodyStream, sendStream } from './bodyStreams.ts';
 import type { WireBody } from './body.ts';
 import { domException, host, rethrown } from './host.ts';
+import { currentIo, resumeIn } from './ioContext.ts';
 import type { WireFetchRequest } from './hostWire.ts';
 import type { ReadableStream } from './streams.ts';
 import type { AbortSignalLike } from './timers.ts';
@@ -42,7 +43,10 @@ export async function fetch(input: unknown, init?: Record<string, unknown>): Pro
   const wire: WireFetchRequest = { method: request.method, url: request.url, headers: [...request.headers], body: body.kind === 'bytes' && body.bytes.byteLength ? body.bytes : null, redirect };
   if (body.kind === 'stream') Object.assign(wire, sendStream(body.stream, { cancelReason: 'The outbound request ended' }));
   const id = nextId++;
-  const pending = services.fetch.apply(undefined, [id, wire], { arguments: { copy: true }, result: { promise: true, copy: true } });
+  // The host records it as a subrequest of the request it is made for.
+  const io = currentIo();
+  if (io) wire.io = io.id;
+  const pending = resumeIn(services.fetch.apply(undefined, [id, wire], { arguments: { copy: true }, result: { promise: true, copy: true } }));
   // One abort listener for the whole exchange: before the head it rejects this call, after it the body fails.
   let onAbort: (() => void) | undefined;
   const done = () => {

@@ -16,10 +16,24 @@ export function toWireError(err: unknown): WireError {
 export class ExecutionContext {
   readonly props: Record<string, unknown> = {};
   readonly #waitUntil: Promise<unknown>[] = [];
+  #unsettled = 0;
   #passThrough = false;
 
   waitUntil(promise: unknown): void {
-    this.#waitUntil.push(Promise.resolve(promise).catch((err: unknown) => reportUncaught(err, 'waitUntil')));
+    this.#unsettled++;
+    this.#waitUntil.push(
+      Promise.resolve(promise)
+        .catch((err: unknown) => reportUncaught(err, 'waitUntil'))
+        .finally(() => this.#unsettled--),
+    );
+  }
+  /** How many promises were passed to waitUntil. */
+  get _count(): number {
+    return this.#waitUntil.length;
+  }
+  /** How many of them have not settled yet. */
+  get _pending(): number {
+    return this.#unsettled;
   }
   passThroughOnException(): void {
     this.#passThrough = true;

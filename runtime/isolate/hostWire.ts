@@ -65,6 +65,8 @@ export interface WireFetchRequest {
   /** A host body passed on untouched (the incoming request's, another fetch's response): the host reads it itself. */
   hostBody?: HostBodyReference;
   redirect: 'follow' | 'manual' | 'error';
+  /** The id of the request (or event) it is made for, absent outside one. */
+  io?: number;
 }
 
 export interface WireFetchResponse {

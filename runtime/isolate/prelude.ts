@@ -24,6 +24,7 @@ import { BRIDGE_GLOBAL } from './wire.ts';
 import * as streams from './streams.ts';
 import { Blob, File } from './blob.ts';
 import { FormData } from './formdata.ts';
+import { installGlobalStateProbe } from './globalState.ts';
 
 const global = globalThis as unknown as Record<string, unknown>;
 
@@ -86,4 +87,6 @@ define('queueMicrotask', (callback: () => void) => {
   if (typeof callback !== 'function') throw new TypeError('queueMicrotask expects a function');
   Promise.resolve().then(callback);
 });
+// Global state caught at run time: the registry instrumented modules ask for their probe (globalState.ts).
+installGlobalStateProbe(hostLog);
 define(BRIDGE_GLOBAL, bridge);

@@ -28,6 +28,7 @@ import {
 import { AbortSignal } from './abort.ts';
 import { concatBytes, TextDecoder, toBytes, utf8Encode } from './encoding.ts';
 import { isObject } from './webidl.ts';
+import { resumeIn } from './ioContext.ts';
 
 /*
  * Where workerd differs from the polyfill (the reference implementation), patched at this boundary:
@@ -479,7 +480,7 @@ export function connectZlib(ref: ZlibReference): void {
 function zlibCall(args: unknown[]): Promise<unknown> {
   if (!zlibRef) return Promise.reject(new Error('compression is not available in this runtime'));
   // Host errors come back as data ({ error }) and are thrown again here as the TypeError workerd throws.
-  return zlibRef.apply(undefined, args, { arguments: { copy: true }, result: { promise: true, copy: true } }).then((result) => {
+  return resumeIn(zlibRef.apply(undefined, args, { arguments: { copy: true }, result: { promise: true, copy: true } })).then((result) => {
     if (result && typeof result === 'object' && 'error' in result) throw new TypeError(String((result as { error: unknown }).error));
     return result;
   });

@@ -8,11 +8,14 @@
  * so `clearTimeout(+id)` and numeric comparisons keep working.
  */
 import { host, reportUncaught } from './host.ts';
+import { currentIo, enterIo, type IoContext } from './ioContext.ts';
 
 interface Timer {
   callback: (...args: unknown[]) => unknown;
   args: unknown[];
   repeat: boolean;
+  /** The request that set it: its callback runs working for that request. */
+  io: IoContext | null;
 }
 
 const timers = new Map<number, Timer>();
@@ -71,7 +74,7 @@ function schedule(callback: unknown, ms: unknown, args: unknown[], repeat: boole
   if (timers.size >= MAX_TIMERS) throw new RangeError(`Too many live timers: a worker may have at most ${MAX_TIMERS} (clear the ones it no longer needs)`);
   const id = nextId++;
   const wait = delay(ms);
-  timers.set(id, { callback: callback as Timer['callback'], args, repeat });
+  timers.set(id, { callback: callback as Timer['callback'], args, repeat, io: currentIo() });
   host().timerSet.applyIgnored(undefined, [id, wait]);
   return new Timeout(TOKEN, id, wait);
 }
@@ -104,6 +107,7 @@ export function fireTimer(id: number): boolean {
   const timer = timers.get(id);
   if (!timer) return false;
   if (!timer.repeat) timers.delete(id);
+  enterIo(timer.io);
   try {
     const result = timer.callback.apply(globalThis, timer.args);
     if (result && typeof (result as Promise<unknown>).then === 'function') {

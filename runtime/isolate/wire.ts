@@ -36,8 +36,17 @@ export interface WireResponse {
   hostBody?: HostBodyReference;
   /** Host side only: the reader for `stream` or `hostBody`. */
   reader?: BodyReader;
-  /** Host side only: which instance served it; `finish()` (once the body is sent) gives its CPU time in ms. */
-  served?: { instance: number; finish(): number };
+  /** Host side only: called once the response is done (its body sent, or the client gone). */
+  onEnd?(end: ExchangeEnd): void;
+}
+
+/** How an HTTP exchange ended, as the server saw it. */
+export interface ExchangeEnd {
+  status: number;
+  /** From arrival to the last byte of the response body. */
+  wallMs: number;
+  /** The client went away before the response was done. */
+  canceled: boolean;
 }
 
 export interface WireError {

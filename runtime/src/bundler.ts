@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
+import { globalStateProbe } from './globalStateProbe.ts';
 
 export interface WorkerBundle {
   code: string;
@@ -62,6 +63,8 @@ export async function bundleWorker(entry: string, root: string, version: number)
       metafile: true,
       sourcesContent: true,
       logLevel: 'silent',
+      // The worker's own modules report changes to module-scope and global state at run time (globalStateProbe.ts).
+      plugins: [globalStateProbe()],
     });
   } catch (err) {
     throw toBuildFailure(err, root);

@@ -12,6 +12,7 @@ export class CpuMeter {
   readonly #read: () => bigint;
   #last: bigint;
   readonly #jobs = new Set<CpuJob>();
+  #paused = false;
 
   /** `read`: the isolate's total CPU time in nanoseconds. */
   constructor(read: () => bigint) {
@@ -39,12 +40,21 @@ export class CpuMeter {
     return job.ns / 1e6;
   }
 
+  /**
+   * While a debugger holds the isolate paused, the CPU time it uses (the debugger's own evaluations) is no request's:
+   * isolated-vm's clock already stops while the isolate waits paused, but not while it evaluates for the debugger.
+   */
+  set paused(paused: boolean) {
+    this.sample();
+    this.#paused = paused;
+  }
+
   /** Attributes the CPU time used since the last sample to the jobs in flight. */
   sample(): void {
     const now = this.#read();
     const delta = Number(now - this.#last);
     this.#last = now;
-    if (this.#jobs.size === 0 || delta <= 0) return;
+    if (this.#paused || this.#jobs.size === 0 || delta <= 0) return;
     const share = delta / this.#jobs.size;
     for (const job of this.#jobs) job.ns += share;
   }

@@ -45,9 +45,18 @@ function algorithmInWorkerdOrder(algorithm: Record<string, unknown>): Record<str
   return algorithm.name === 'HMAC' ? reorder(algorithm, ['name', 'hash', 'length']) : { ...algorithm };
 }
 
+/** Records one outbound fetch of a request (see requestTrace.ts): its response head or failure, then its end. */
+export interface SubrequestTracker {
+  head(status: number): void;
+  failed(error: string): void;
+  end(): void;
+}
+
 export interface HostServicesOptions {
   /** An error nobody in the worker can catch (a rejection left unhandled while a timer ran, a dropped timer). */
   onUncaught(err: unknown): void;
+  /** A fetch starts for request `io` (the id it was dispatched with): where to record it, if anywhere. */
+  onSubrequest?(io: number, method: string, url: string): SubrequestTracker | undefined;
 }
 
 /** The SubtleCrypto methods the isolate may call (nothing else on `webcrypto.subtle` is reachable). */
@@ -66,6 +75,7 @@ function checkFetchUrl(url: string): void {
 
 export class HostServices {
   readonly #onUncaught: HostServicesOptions['onUncaught'];
+  readonly #onSubrequest: HostServicesOptions['onSubrequest'];
   readonly #timers = new Map<number, NodeJS.Timeout>();
   readonly #requests = new Map<number, Outbound>();
   readonly #keys = new Map<number, HostKey>();
@@ -78,6 +88,7 @@ export class HostServices {
 
   constructor(options: HostServicesOptions) {
     this.#onUncaught = options.onUncaught;
+    this.#onSubrequest = options.onSubrequest;
   }
 
   /** The References object to pass (as a copy) to the bridge's `connect`. */
@@ -237,7 +248,11 @@ export class HostServices {
    */
   async #fetch(id: number, request: WireFetchRequest): Promise<WireFetchResult> {
     if (this.#disposed) return { ok: false, error: { name: 'Error', message: 'The worker was stopped' } };
-    const outbound = new Outbound(() => this.#requests.delete(id));
+    const traced = request.io === undefined ? undefined : this.#onSubrequest?.(request.io, request.method, request.url);
+    const outbound = new Outbound(() => {
+      this.#requests.delete(id);
+      traced?.end();
+    });
     this.#requests.set(id, outbound);
     try {
       checkFetchUrl(request.url);
@@ -257,6 +272,7 @@ export class HostServices {
         signal: outbound.controller.signal,
       } as RequestInit);
       const head = { status: response.status, statusText: response.statusText, headers: [...response.headers], url: response.url, redirected: response.redirected };
+      traced?.head(response.status);
       if (request.method === 'HEAD' || response.body === null || NULL_BODY_STATUSES.includes(response.status)) {
         await response.body?.cancel().catch(() => {});
         outbound.end();
@@ -265,11 +281,11 @@ export class HostServices {
       return { ok: true, response: { ...head, body: outbound.responseBody(response.body) } };
     } catch (err) {
       const aborted = outbound.controller.signal.aborted;
-      outbound.abort();
-      if (aborted) return { ok: false, error: { name: 'AbortError', message: 'The operation was aborted.' } };
       // undici wraps network failures as TypeError('fetch failed', { cause }); keep the cause's message visible.
-      const error = thrown(err);
-      const cause = err instanceof Error && err.cause instanceof Error && err.cause.message ? `: ${err.cause.message}` : '';
+      const error = aborted ? { name: 'AbortError', message: 'The operation was aborted.' } : thrown(err);
+      const cause = !aborted && err instanceof Error && err.cause instanceof Error && err.cause.message ? `: ${err.cause.message}` : '';
+      traced?.failed(`${error.name}: ${error.message + cause}`);
+      outbound.abort();
       return { ok: false, error: { name: error.name, message: error.message + cause } };
     }
   }

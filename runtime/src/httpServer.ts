@@ -4,7 +4,6 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { RequestRecord } from '../../common/protocol.ts';
 import type { BodyReader, WireRequest, WireResponse } from '../isolate/wire.ts';
 
 export const HOST = '127.0.0.1';
@@ -17,8 +16,8 @@ export interface HttpServer {
 
 export interface HttpServerOptions {
   port: number;
+  /** Answers a request; the response's `onEnd` hears how the exchange ended. */
   handle(request: WireRequest): Promise<WireResponse>;
-  onCompleted(record: RequestRecord): void;
   /** A failure outside the worker's own code (the isolate died, …); answered with 500. */
   onInternalError(err: unknown): void;
 }
@@ -72,8 +71,11 @@ function latin1OfUtf8(value: string): string {
   return /[^\x00-\x7f]/.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value;
 }
 
-/** Writes the head, then the body: known bytes in one go, or a streamed body pulled chunk by chunk with backpressure. */
-async function writeResponse(res: http.ServerResponse, response: WireResponse): Promise<void> {
+/**
+ * Writes the head, then the body: known bytes in one go, or a streamed body pulled chunk by chunk with backpressure.
+ * Resolves false when the client went away first.
+ */
+async function writeResponse(res: http.ServerResponse, response: WireResponse): Promise<boolean> {
   const raw: string[] = [];
   let hasLength = false;
   for (const [name, value] of response.headers) {
@@ -90,13 +92,13 @@ async function writeResponse(res: http.ServerResponse, response: WireResponse): 
   res.writeHead(response.status, response.statusText, raw);
   if (!reader) {
     res.end(body);
-    return;
+    return true;
   }
   if (res.req.method === 'HEAD') {
     // No body goes out for HEAD: don't make the worker produce one.
     res.end();
     await reader.cancel();
-    return;
+    return true;
   }
   // The head goes out now, before the first chunk exists (server-sent events, long polls). Not flushHeaders(): that
   // writes the head as UTF-8, and the values are latin-1 strings of UTF-8 bytes (see latin1OfUtf8).
@@ -110,13 +112,13 @@ async function writeResponse(res: http.ServerResponse, response: WireResponse): 
     for (;;) {
       if (closed) {
         await reader.cancel();
-        return;
+        return false;
       }
       const chunk = await reader.read();
       if (chunk === null) break;
       if (closed) {
         await reader.cancel();
-        return;
+        return false;
       }
       if (!res.write(chunk)) {
         await new Promise<void>((resolve) => {
@@ -131,9 +133,11 @@ async function writeResponse(res: http.ServerResponse, response: WireResponse): 
       }
     }
     res.end();
+    return true;
   } catch {
     // The worker's stream failed after the head went out: the only signal left is an aborted response.
     res.destroy();
+    return true;
   } finally {
     res.off('close', onClose);
   }
@@ -143,13 +147,11 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
   let actualPort = options.port;
   const server = http.createServer(async (req, res) => {
     const start = performance.now();
-    let status = 500;
-    let served: WireResponse['served'];
+    let response: WireResponse | undefined;
+    let completed = false;
     try {
-      const response = await options.handle(toWireRequest(req, bodyReader(req), actualPort));
-      status = response.status;
-      served = response.served;
-      await writeResponse(res, response);
+      response = await options.handle(toWireRequest(req, bodyReader(req), actualPort));
+      completed = await writeResponse(res, response);
       // Whatever of the request body the worker left unread is drained, so the connection can be reused.
       if (!req.readableEnded) req.resume();
     } catch (err) {
@@ -157,9 +159,7 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
       if (!res.headersSent) void writeResponse(res, errorResponse(err instanceof Error ? (err.stack ?? err.message) : String(err)));
       else res.destroy();
     }
-    const wallMs = Math.round((performance.now() - start) * 10) / 10;
-    const cpu = served ? { cpuMs: Math.round(served.finish() * 10) / 10, instance: served.instance } : {};
-    options.onCompleted({ method: req.method ?? 'GET', url: req.url ?? '/', status, wallMs, ...cpu });
+    response?.onEnd?.({ status: response.status, wallMs: Math.round((performance.now() - start) * 10) / 10, canceled: !completed });
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

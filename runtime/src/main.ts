@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BuildErrorParams, ReloadResult, TriggerParams, TriggerResult } from '../../common/protocol.ts';
 import { ProjectError, resolveWorkerProject, type WorkerProject } from '../../common/workerProject.ts';
-import type { DispatchResult, WireRequest, WireResponse } from '../isolate/wire.ts';
+import type { DispatchResult, ExchangeEnd, WireRequest, WireResponse } from '../isolate/wire.ts';
 import { ArgsError, parseDevArgs, type DevArgs } from './args.ts';
 import { BuildFailure, bundleWorker, type WorkerBundle } from './bundler.ts';
 import { ControlChannel, sendToWorker } from './controlChannel.ts';
@@ -15,7 +15,8 @@ import { scheduledTestRoute, toWireEvent, triggerLine, triggerResponse, triggerR
 import { startHttpServer, type HttpServer } from './httpServer.ts';
 import { KEYS_HINT, listenForKeys } from './keys.ts';
 import { startInspectorRelay, type InspectorRelay } from './inspectorRelay.ts';
-import { acceptsHtml, displayPath, errorPage, Reporter } from './reporter.ts';
+import { acceptsHtml, displayPath, errorPage, protocolLevel, Reporter } from './reporter.ts';
+import { requestRecord, RequestTrace } from './requestTrace.ts';
 import { BuildStacks, firstLocation } from './stackMapper.ts';
 import { uncaughtText, WorkerDiedError, WorkerLoadError } from './workerIsolate.ts';
 import { watchFiles } from './watcher.ts';
@@ -93,7 +94,12 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
       url: built.url,
       env: configVars(current),
       inspector: args.inspectPort !== undefined,
-      onLog: (level, message, location) => reporter.workerLog(level, mapStack(message), location === undefined ? undefined : mapStack(location)),
+      onLog: (level, message, location, trace) => {
+        const mapped = mapStack(message);
+        const where = location === undefined ? undefined : mapStack(location);
+        reporter.workerLog(level, mapped, where);
+        trace?.log(protocolLevel(level), mapped, where);
+      },
       onUncaught: (err) => reporter.workerError(err instanceof WorkerDiedError ? `✘ ${err.message}` : mapStack(uncaughtText(err))),
     },
   });
@@ -178,29 +184,39 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
   };
   running.trigger = trigger;
 
+  /** Every exchange gets a record (the log line, RequestCompleted) once its response and waitUntil work are done. */
+  let nextRequestId = 1;
+  const recorded = (request: WireRequest, trace: RequestTrace, outcome: Parameters<typeof requestRecord>[4], served?: Parameters<typeof requestRecord>[5]) => {
+    const id = nextRequestId++;
+    return (end: ExchangeEnd) => void requestRecord(id, request, trace, end, outcome, served).then((record) => reporter.request(record));
+  };
   const server = await startHttpServer({
     port: args.port,
     handle: async (request): Promise<WireResponse> => {
+      const trace = new RequestTrace();
       const worker = running.worker;
       if (!worker) {
         const failure = loadFailure as LoadFailure;
-        return errorPage(failure.title, failure.stack, acceptsHtml(request.headers));
+        return { ...errorPage(failure.title, failure.stack, acceptsHtml(request.headers)), onEnd: recorded(request, trace, 'exception') };
       }
       const scheduled = scheduledTestRoute(new URL(request.url), args.testScheduled);
-      if (scheduled) return triggerResponse(await trigger(scheduled));
+      if (scheduled) {
+        const answer = triggerResponse(await trigger(scheduled));
+        return { ...answer, onEnd: recorded(request, trace, answer.status === 200 ? 'ok' : 'exception') };
+      }
       let result, served;
       try {
-        ({ result, served } = await worker.dispatch(request));
+        ({ result, served } = await worker.dispatch(request, trace));
       } catch (err) {
         if (!(err instanceof WorkerLimitError)) throw err;
         const pathname = new URL(request.url).pathname;
         reporter.workerError(`✘ ${request.method} ${pathname}: ${err.message}`);
-        return errorPage('The worker exceeded a limit', `${err.message}.\nIn production this request fails the same way. The worker's instances were evicted; the next request starts fresh.`, acceptsHtml(request.headers), 503);
+        const page = errorPage('The worker exceeded a limit', `${err.message}.\nIn production this request fails the same way. The worker's instances were evicted; the next request starts fresh.`, acceptsHtml(request.headers), 503);
+        return { ...page, onEnd: recorded(request, trace, err.limit === 'cpu' ? 'exceededCpu' : 'exceededMemory') };
       }
-      if (result.ok) return { ...result.response, served };
-      return { ...failurePage(request, result), served };
+      if (result.ok) return { ...result.response, onEnd: recorded(request, trace, 'ok', served) };
+      return { ...failurePage(request, result), onEnd: recorded(request, trace, 'exception', served) };
     },
-    onCompleted: (record) => reporter.request(record),
     onInternalError: (err) => reporter.note(`✘ internal error: ${err instanceof Error ? err.stack : String(err)}`),
   });
   running.server = server;

@@ -40,18 +40,26 @@ export class Reporter {
    */
   workerLog(level: WireLogLevel, message: string, location?: string): void {
     if (this.#channel) {
-      const protocolLevel: LogLevel = level === 'log' ? 'info' : level;
-      void this.#channel.log({ level: protocolLevel, message, ...(location ? { location } : {}) });
+      void this.#channel.log({ level: protocolLevel(level), message, ...(location ? { location } : {}) });
     } else {
       (level === 'warn' || level === 'error' ? process.stderr : process.stdout).write((location ? `${message}  (${displayPath(location)})` : message) + '\n');
     }
   }
 
-  /** `GET /path?q 200 0.4ms cpu 1.2ms wall #2`: CPU time, wall time, and the instance that served it. */
+  /**
+   * `GET /path?q 200 0.4ms cpu 1.2ms wall #2`: CPU time, wall time, and the instance that served it; then, when there
+   * is something to say, ` · 2 subrequests · waitUntil 120ms` (when its last waitUntil promise settled) ` · canceled`.
+   */
   request(record: RequestRecord): void {
     const cpu = record.cpuMs === undefined ? '' : ` ${record.cpuMs}ms cpu`;
     const instance = record.instance === undefined ? '' : ` #${record.instance}`;
-    this.#out(`${record.method} ${record.url} ${record.status}${cpu} ${record.wallMs}ms wall${instance}`);
+    const extras: string[] = [];
+    const fetches = record.subrequests.length;
+    if (fetches) extras.push(`${fetches} subrequest${fetches === 1 ? '' : 's'}`);
+    if (record.waitUntil) extras.push(`waitUntil ${record.waitUntil.settledMs === undefined ? 'cut short' : `${record.waitUntil.settledMs}ms`}`);
+    if (record.outcome === 'canceled') extras.push('canceled');
+    const more = extras.map((extra) => ` · ${extra}`).join('');
+    this.#out(`${record.method} ${record.url} ${record.status}${cpu} ${record.wallMs}ms wall${instance}${more}`);
     void this.#channel?.requestCompleted(record);
   }
 
@@ -75,6 +83,11 @@ export class Reporter {
 }
 
 /** A path under the working directory, relative to it; anything else as given. */
+/** A console level as the protocol has it (`console.log` is `info`). */
+export function protocolLevel(level: WireLogLevel): LogLevel {
+  return level === 'log' ? 'info' : level;
+}
+
 export function displayPath(location: string): string {
   if (!path.isAbsolute(location)) return location;
   const relative = path.relative(process.cwd(), location);

@@ -11,6 +11,7 @@ import ivm from 'isolated-vm';
 import { privateCacheDir } from './cacheDir.ts';
 import { bodyReference, returnedBody } from './hostBodies.ts';
 import { HostServices } from './hostServices.ts';
+import type { RequestTrace } from './requestTrace.ts';
 import { LOADER_FILENAME, PRELUDE_FILENAME } from './stackMapper.ts';
 import { createZlibHost } from './zlibHost.ts';
 import { BRIDGE_GLOBAL, type BodyReader, type DispatchResult, type EventResult, type WireEvent, type WireLogLevel, type WireRequest } from '../isolate/wire.ts';
@@ -34,8 +35,11 @@ export interface WorkerIsolateOptions {
   isolate?: ivm.Isolate;
   /** Why the isolate is gone when it is disposed under the instance. Default: the memory limit. */
   whyDied?(): string;
-  /** Console output and runtime messages; `location` is the raw `url:line:column` of a console call. */
-  onLog(level: WireLogLevel, message: string, location?: string): void;
+  /**
+   * Console output and runtime messages; `location` is the raw `url:line:column` of a console call, `trace` the request
+   * the worker was working for when it logged (see `dispatch`).
+   */
+  onLog(level: WireLogLevel, message: string, location?: string, trace?: RequestTrace): void;
   /**
    * A promise rejected with no handler by the end of an isolate task (isolated-vm's own PromiseRejectCallback
    * tracking surfaces it as the failure of the host call that ran that task). Default: logged as an error.
@@ -176,7 +180,13 @@ async function evaluateWorkerModule(isolate: ivm.Isolate, context: ivm.Context, 
       onUncaught(err);
     }
     await context.global.delete(mark);
-    return (await loader.namespace.get('worker', { reference: true })) as ivm.Reference;
+    // `loader.namespace` is a new Reference (pinning the context) at every access: released here.
+    const namespace = loader.namespace;
+    try {
+      return (await namespace.get('worker', { reference: true })) as ivm.Reference;
+    } finally {
+      namespace.release();
+    }
   } finally {
     // Like a Context, a Module of an isolate that is already gone (disposed mid-load) must not be released.
     if (!isolate.isDisposed) {
@@ -210,6 +220,8 @@ export class WorkerDiedError extends Error {
 
 /** Requests and events in flight, by id: each result arrives through the `deliver` Reference (see bridge.dispatch). */
 type Pending = Map<number, { resolve(result: DispatchResult | EventResult): void; reject(err: unknown): void }>;
+/** The traces of requests whose response or waitUntil work is not done, by id: the isolate files logs and fetches under it. */
+type Traces = Map<number, RequestTrace>;
 
 /** How an unhandled rejection reads in the log (mapped by the caller like any stack). */
 export function uncaughtText(err: unknown): string {
@@ -228,6 +240,7 @@ export class WorkerIsolate {
   readonly #dispatch: ivm.Reference<(request: WireRequest, id: number) => Promise<void>>;
   #dispatchEvent: ivm.Reference<(event: WireEvent, id: number) => Promise<void>> | undefined;
   readonly #pending: Pending;
+  readonly #traces: Traces;
   /** The events the worker has handlers for: `fetch`, `scheduled`, `queue`. */
   handles: string[] = [];
   #nextId = 1;
@@ -254,9 +267,11 @@ export class WorkerIsolate {
     dispatch: ivm.Reference<(request: WireRequest, id: number) => Promise<void>>,
     host: HostServices,
     pending: Pending,
+    traces: Traces,
     onUncaught: (err: unknown) => void,
   ) {
     this.#pending = pending;
+    this.#traces = traces;
     this.#onUncaught = onUncaught;
     this.isolate = isolate;
     this.context = context;
@@ -276,32 +291,50 @@ export class WorkerIsolate {
     const references: ivm.Reference[] = [];
     const zlib = createZlibHost();
     const onUncaught = options.onUncaught ?? ((err: unknown) => options.onLog('error', uncaughtText(err)));
-    const host = new HostServices({ onUncaught });
     const pending: Pending = new Map();
+    const traces: Traces = new Map();
+    const host = new HostServices({ onUncaught, onSubrequest: (io, method, url) => traces.get(io)?.subrequest(method, url) });
     try {
       context = await isolate.createContext({ inspector: options.inspector });
       await PreludeCache.for(options.prelude).run(isolate, context);
       const bridge = (await context.global.get(BRIDGE_GLOBAL, { reference: true })) as ivm.Reference<Record<string, unknown>>;
       await context.global.delete(BRIDGE_GLOBAL);
       const method = async (name: string) => (await bridge.get(name, { reference: true })) as ivm.Reference<(...args: unknown[]) => unknown>;
+      // A Reference pins its context until it is released (or the host's GC finalizes it): the bridge methods used
+      // only while loading are released at once, or every reload would leave the old contexts' heaps in the isolate.
+      const callOnce = async (name: string, args: Parameters<ivm.Reference<(...args: unknown[]) => unknown>['apply']>[1], options?: { result: { copy: true } }) => {
+        const fn = await method(name);
+        try {
+          return await fn.apply(undefined, args, options);
+        } finally {
+          fn.release();
+        }
+      };
       // applyIgnored from the isolate: console output never waits on (or blocks) the host.
-      const log = new ivm.Reference((level: WireLogLevel, message: string, location?: string) => options.onLog(level, message, location));
+      const log = new ivm.Reference((level: WireLogLevel, message: string, location: string | null, io: number | null) =>
+        options.onLog(level, message, location ?? undefined, io === null ? undefined : traces.get(io)),
+      );
       const deliver = new ivm.Reference((id: number, result: DispatchResult | EventResult) => {
         const entry = pending.get(id);
         pending.delete(id);
         entry?.resolve(result);
       });
-      await (await method('connect')).apply(undefined, [log, host.toIsolate(), deliver]);
+      // A request's waitUntil work is done: nothing more is filed under it.
+      const settled = new ivm.Reference((id: number, count: number, pendingAfterResponse: number) => {
+        traces.get(id)?.waitUntilDone(count, pendingAfterResponse);
+        traces.delete(id);
+      });
+      await callOnce('connect', [log, host.toIsolate(), deliver, settled]);
       const zlibRef = new ivm.Reference(zlib.call);
-      references.push(log, deliver, zlibRef, bridge as ivm.Reference);
-      await (await method('connectStreams')).apply(undefined, [zlibRef]);
+      references.push(log, deliver, settled, zlibRef, bridge as ivm.Reference);
+      await callOnce('connectStreams', [zlibRef]);
       host.attach((await method('fireTimer')) as ivm.Reference<(id: number) => boolean>);
 
       let handles: string[];
       try {
         const namespace = await evaluateWorkerModule(isolate, context, options, onUncaught);
         try {
-          handles = (await (await method('start')).apply(undefined, [namespace.derefInto(), new ivm.ExternalCopy(options.env).copyInto()], { result: { copy: true } })) as string[];
+          handles = (await callOnce('start', [namespace.derefInto(), new ivm.ExternalCopy(options.env).copyInto()], { result: { copy: true } })) as string[];
         } finally {
           namespace.release();
         }
@@ -310,7 +343,7 @@ export class WorkerIsolate {
       }
       const dispatch = (await method('dispatch')) as ivm.Reference<(request: WireRequest, id: number) => Promise<void>>;
       const body = { read: (await method('read')) as ivm.Reference<(id: number) => Promise<Uint8Array | null>>, cancel: (await method('cancel')) as ivm.Reference<(id: number) => void> };
-      const instance = new WorkerIsolate(isolate, context, options.url, dispatch, host, pending, onUncaught);
+      const instance = new WorkerIsolate(isolate, context, options.url, dispatch, host, pending, traces, onUncaught);
       instance.#ownsIsolate = owned;
       if (options.whyDied) instance.#whyDied = options.whyDied;
       // Streamed fetch request bodies are pulled like response bodies.
@@ -333,13 +366,17 @@ export class WorkerIsolate {
     }
   }
 
-  /** Runs one request through the worker's fetch handler; handler errors come back as `{ ok: false }`. */
-  async dispatch(request: WireRequest): Promise<DispatchResult> {
+  /**
+   * Runs one request through the worker's fetch handler; handler errors come back as `{ ok: false }`. What the worker
+   * does for it (logs, fetches, waitUntil work) is filed in `trace` until its waitUntil work has settled.
+   */
+  async dispatch(request: WireRequest, trace?: RequestTrace): Promise<DispatchResult> {
     // A request `reader` is pulled lazily by the isolate; a streamed response comes back with a `reader` the caller
     // must drain or cancel: each read is one async call into the isolate for one chunk.
     const { reader, ...plain } = request;
     this.#checkAlive();
     const id = this.#nextId++;
+    if (trace) this.#traces.set(id, trace);
     const args: unknown[] = [new ivm.ExternalCopy(plain).copyInto(), id];
     const bodyRef = reader ? bodyReference(reader) : undefined;
     if (bodyRef) args.push(bodyRef);
@@ -421,6 +458,7 @@ export class WorkerIsolate {
     this.#onUncaught(died);
     for (const entry of this.#pending.values()) entry.reject(died);
     this.#pending.clear();
+    this.#abandonTraces();
     return died;
   }
 
@@ -437,12 +475,19 @@ export class WorkerIsolate {
     return this.isolate.createInspectorSession();
   }
 
+  /** The instance is gone: requests whose waitUntil work was still running get no more news. */
+  #abandonTraces(): void {
+    for (const trace of this.#traces.values()) trace.abandon();
+    this.#traces.clear();
+  }
+
   /** Callers close inspector sessions first and let the event loop turn (see platform notes: dispose ordering). */
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
     for (const entry of this.#pending.values()) entry.reject(new Error('The worker was stopped'));
     this.#pending.clear();
+    this.#abandonTraces();
     this.#release();
     // Releasing the context of an isolate that is already gone crashes isolated-vm (SIGSEGV).
     if (!this.isolate.isDisposed) this.context.release();

@@ -12,6 +12,7 @@
 import ivm from 'isolated-vm';
 import type { DispatchResult, EventResult, WireEvent, WireRequest } from '../isolate/wire.ts';
 import { CpuMeter, type CpuJob } from './cpuMeter.ts';
+import type { RequestTrace } from './requestTrace.ts';
 import { WorkerDiedError, WorkerIsolate, type WorkerIsolateOptions } from './workerIsolate.ts';
 
 /** What each instance is made of (the code, env and callbacks); the pool supplies the isolate. */
@@ -31,11 +32,17 @@ export interface WorkerPoolOptions {
   onIsolate?(dispose: () => void): void;
 }
 
+/** What WorkerPool.watchIsolate reports. */
+export type IsolateEvent = 'closing' | 'replaced';
+
 /** A request failed because the worker went over a limit (503, as production answers it). */
 export class WorkerLimitError extends Error {
-  constructor(message: string) {
+  /** Which limit stopped the worker. */
+  readonly limit: 'cpu' | 'memory';
+  constructor(message: string, limit: 'cpu' | 'memory') {
     super(message);
     this.name = 'WorkerLimitError';
+    this.limit = limit;
   }
 }
 
@@ -58,6 +65,8 @@ interface Slot {
 
 /** How often the CPU watchdog samples while requests run (the limit is enforced within about this much). */
 const WATCHDOG_MS = 10;
+/** How long the pool waits for inspector sessions to close before it disposes its isolate anyway. */
+const CLOSING_WAIT_MS = 2000;
 
 export class WorkerPool {
   readonly #options: WorkerPoolOptions;
@@ -73,6 +82,13 @@ export class WorkerPool {
   #idleTimer: ReturnType<typeof setInterval> | undefined;
   #disposed = false;
   handles: string[] = [];
+  /** Inspector relays watching the isolate (watchIsolate). */
+  readonly #watchers = new Set<(event: IsolateEvent) => Promise<unknown> | undefined>();
+  /** Contexts created in the current isolate; each instance's number among them (liveContexts). */
+  #contexts = 0;
+  readonly #contextNumbers = new WeakMap<WorkerIsolate, number>();
+  /** Set once the pool has begun to dispose the current isolate (#kill). */
+  #killing = false;
 
   private constructor(options: WorkerPoolOptions) {
     this.#options = options;
@@ -101,6 +117,9 @@ export class WorkerPool {
     });
     this.#isolate = isolate;
     this.#killReason = undefined;
+    this.#contexts = 0;
+    this.#killing = false;
+    this.#notify('replaced');
     this.#meter = new CpuMeter(() => (isolate.isDisposed ? 0n : isolate.cpuTime));
     try {
       const slots: Slot[] = [];
@@ -109,17 +128,26 @@ export class WorkerPool {
       this.handles = slots[0]?.worker.handles ?? [];
     } catch (err) {
       for (const slot of this.#slots) slot.worker.dispose();
-      if (!isolate.isDisposed) isolate.dispose();
+      if (!isolate.isDisposed) {
+        // Inspector sessions first, a loop turn, then the isolate (see #kill).
+        await this.#notify('closing');
+        await new Promise((resolve) => setImmediate(resolve));
+        if (!isolate.isDisposed) isolate.dispose();
+      }
       throw err;
     }
   }
 
-  #instance(): Promise<WorkerIsolate> {
-    return WorkerIsolate.create({
+  async #instance(): Promise<WorkerIsolate> {
+    // Counted when WorkerIsolate.create makes its context (synchronously, before its first await): creation order.
+    const number = ++this.#contexts;
+    const worker = await WorkerIsolate.create({
       ...this.#options.instance,
       isolate: this.#isolate,
       whyDied: () => this.#killReason ?? `The worker ran out of memory (limit ${this.#options.memoryLimitMb} MB)`,
     });
+    this.#contextNumbers.set(worker, number);
+    return worker;
   }
 
   /** Why the isolate is gone: the CPU limit the pool enforced, or else isolated-vm's memory limit. */
@@ -142,7 +170,7 @@ export class WorkerPool {
   }
 
   /** Runs a request on an instance; the response may still stream: call `served.finish()` once it has. */
-  async dispatch(request: WireRequest): Promise<{ result: DispatchResult; served: Served }> {
+  async dispatch(request: WireRequest, trace?: RequestTrace): Promise<{ result: DispatchResult; served: Served }> {
     await this.#ready();
     const index = this.#pick();
     const slot = this.#slots[index] as Slot;
@@ -151,7 +179,7 @@ export class WorkerPool {
     const finish = () => (finished ??= this.#end(slot, job));
     let result: DispatchResult;
     try {
-      result = await slot.worker.dispatch(request);
+      result = await slot.worker.dispatch(request, trace);
     } catch (err) {
       finish();
       throw this.#failure(err);
@@ -224,9 +252,9 @@ export class WorkerPool {
       this.#meter.sample();
       for (const job of this.#meter.active) {
         const ms = job.ns / 1e6;
-        if (ms <= this.#options.cpuLimitMs || this.#isolate.isDisposed) continue;
+        if (ms <= this.#options.cpuLimitMs || this.#isolate.isDisposed || this.#killing) continue;
         this.#killReason = `The request used more CPU time than the limit of ${this.#options.cpuLimitMs} ms (${Math.round(ms)} ms when it was stopped)`;
-        this.#isolate.dispose();
+        this.#kill();
       }
     }, WATCHDOG_MS);
     this.#watchdog.unref();
@@ -235,8 +263,9 @@ export class WorkerPool {
   /** A failure of an instance: when the isolate is gone it was a limit (503); the pool then starts over. */
   #failure(err: unknown): unknown {
     if (!(err instanceof WorkerDiedError)) return err;
+    const limit = this.#killReason === undefined ? 'memory' : 'cpu';
     void this.#restart();
-    return new WorkerLimitError(err.message);
+    return new WorkerLimitError(err.message, limit);
   }
 
   /**
@@ -302,8 +331,78 @@ export class WorkerPool {
     });
   }
 
+  /**
+   * Ends the isolate (a limit). isolated-vm deadlocks disposing an isolate that has an inspector session open (and
+   * any later call on that session blocks the host), and crashes when a session and its isolate are disposed back to
+   * back: watchers close their sessions first ('closing', at most CLOSING_WAIT_MS), and the isolate goes a loop
+   * turn later. It runs on meanwhile; the request over the limit fails when it is disposed.
+   */
+  #kill(): void {
+    if (this.#killing || this.#isolate.isDisposed) return;
+    this.#killing = true;
+    const isolate = this.#isolate;
+    void this.#notify('closing').then(() =>
+      setImmediate(() => {
+        if (!isolate.isDisposed) isolate.dispose();
+      }),
+    );
+  }
+
+  /** Tells the watchers; for 'closing', settles once they are done (or after CLOSING_WAIT_MS). */
+  #notify(event: IsolateEvent): Promise<void> {
+    const waits: Promise<unknown>[] = [];
+    for (const watcher of this.#watchers) {
+      try {
+        const wait = watcher(event);
+        if (wait) waits.push(wait.catch(() => {}));
+      } catch {
+        // A watcher's failure must not stop a restart.
+      }
+    }
+    if (waits.length === 0) return Promise.resolve();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const cap = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSING_WAIT_MS)));
+    return Promise.race([Promise.all(waits).then(() => {}), cap]).finally(() => clearTimeout(timer));
+  }
+
   createInspectorSession(): ivm.InspectorSession {
     return this.#isolate.createInspectorSession();
+  }
+
+  /**
+   * A debugger paused or resumed the isolate: while paused, its CPU time (the debugger's evaluations) counts against
+   * no request's limit. (Time spent waiting paused never does: isolated-vm's clock stops.)
+   */
+  debuggerPaused(paused: boolean): void {
+    this.#meter.paused = paused;
+  }
+
+  /** Whether the isolate takes inspector sessions: not once it is disposed (a session must not be touched then). */
+  get inspectable(): boolean {
+    return !this.#isolate.isDisposed;
+  }
+
+  /**
+   * The inspector relay follows the isolate: 'closing' before the pool disposes it (it is still alive: close every
+   * session on it; the pool waits for the promise returned), 'replaced' once a new isolate takes sessions (before any
+   * instance is loaded into it; the old one is gone, maybe by itself at its memory limit). Returns unwatch.
+   */
+  watchIsolate(watcher: (event: IsolateEvent) => Promise<unknown> | undefined): () => void {
+    this.#watchers.add(watcher);
+    return () => this.#watchers.delete(watcher);
+  }
+
+  /**
+   * The live instances' contexts, as numbers in the isolate's creation order (1 = its first context), newest last:
+   * what the inspector relay makes the debug console's default (isolated-vm never reports released contexts).
+   */
+  liveContexts(): number[] {
+    return this.#slots.map((slot) => this.#contextNumbers.get(slot.worker) ?? 0).filter((n) => n > 0).sort((a, b) => a - b);
+  }
+
+  /** The instances' isolate's heap (bench/reloads.ts, the reload leak test). */
+  heapStatistics(): Promise<ivm.HeapStatistics> {
+    return this.#isolate.getHeapStatistics();
   }
 
   /** Callers close inspector sessions first and let the event loop turn (see platform notes: dispose ordering). */

@@ -37,13 +37,15 @@ interface ParityRequest {
 
 /** requests.json: a list of requests, or an object with fixture-wide compare options. */
 /** `project`: the worker's folder relative to the fixture's, when the worker lives elsewhere (examples/). */
-type RequestsFile = ParityRequest[] | { project?: string; compare?: CompareOptions; requests: ParityRequest[] };
+/** `instances`: how many instances `dev` runs (workerd has one): 1 for a worker whose requests build on each other's state. */
+type RequestsFile = ParityRequest[] | { project?: string; instances?: number; compare?: CompareOptions; requests: ParityRequest[] };
 
 interface Fixture {
   name: string;
   dir: string;
   compare: CompareOptions;
   requests: ParityRequest[];
+  instances?: number;
 }
 
 interface Observed {
@@ -69,7 +71,7 @@ const fixtures: Fixture[] = readdirSync(root, { withFileTypes: true })
     const dir = path.join(root, name);
     const file = JSON.parse(readFileSync(path.join(dir, 'requests.json'), 'utf8')) as RequestsFile;
     if (Array.isArray(file)) return { name, dir, compare: {}, requests: file };
-    return { name, dir: path.resolve(dir, file.project ?? '.'), compare: file.compare ?? {}, requests: file.requests };
+    return { name, dir: path.resolve(dir, file.project ?? '.'), compare: file.compare ?? {}, requests: file.requests, ...(file.instances ? { instances: file.instances } : {}) };
   });
 
 // One keep-alive agent per side, so each side reuses its connections the same way.
@@ -181,7 +183,8 @@ function startOracle() {
 const devs: Promise<DevProcess>[] = [];
 function devFor(index: number): Promise<DevProcess> {
   for (let i = index; i < Math.min(index + LOOKAHEAD, fixtures.length); i++) {
-    devs[i] ??= startDev([fixtures[i]!.dir, '--port', '0']);
+    const instances = fixtures[i]!.instances;
+    devs[i] ??= startDev([fixtures[i]!.dir, '--port', '0', ...(instances ? ['--instances', String(instances)] : [])]);
     // A start that fails is reported by its own fixture; don't let it be an unhandled rejection meanwhile.
     devs[i]!.catch(() => {});
   }

@@ -47,10 +47,18 @@ export class CdpClient {
     });
   }
 
-  /** The first event (already received or still to come) named `method` that satisfies `predicate`. */
-  waitFor(method: string, predicate: (params: Record<string, unknown>) => boolean = () => true, timeoutMs = 15_000): Promise<CdpEvent> {
+  /** Whether the socket is still open. */
+  get open(): boolean {
+    return this.#ws.readyState === WebSocket.OPEN;
+  }
+
+  /**
+   * The first event (already received or still to come) named `method` that satisfies `predicate`; `since`: only
+   * events from that index of `events` on (`cdp.events.length` taken earlier: events after that moment).
+   */
+  waitFor(method: string, predicate: (params: Record<string, unknown>) => boolean = () => true, timeoutMs = 15_000, since = 0): Promise<CdpEvent> {
     const match = (e: CdpEvent) => e.method === method && predicate(e.params);
-    const seen = this.events.find(match);
+    const seen = this.events.slice(since).find(match);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const waiter = {

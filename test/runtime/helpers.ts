@@ -121,11 +121,22 @@ export function connectRpc(args: string[]) {
   connection.onNotification(Log, (params) => {
     events.logs.push(params);
   });
+  const waiting: { matches(record: RequestRecord): boolean; resolve(record: RequestRecord): void }[] = [];
   connection.onNotification(RequestCompleted, (record) => {
     events.requests.push(record);
+    for (const waiter of waiting.filter((w) => w.matches(record))) {
+      waiting.splice(waiting.indexOf(waiter), 1);
+      waiter.resolve(record);
+    }
   });
+  /** The first RequestCompleted (already received or still to come) whose path and query are `url`. */
+  const request = (url: string): Promise<RequestRecord> => {
+    const matches = (record: RequestRecord) => record.url === url;
+    const seen = events.requests.find(matches);
+    return seen ? Promise.resolve(seen) : new Promise((resolve) => waiting.push({ matches, resolve }));
+  };
   connection.listen();
-  return { child, out, connection, events, exited: once(child, 'exit') as Promise<[number | null]> };
+  return { child, out, connection, events, request, exited: once(child, 'exit') as Promise<[number | null]> };
 }
 
 /** `worker-studio dev` spawns the runtime sidecar; the isolates live in that child. */

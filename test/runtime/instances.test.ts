@@ -53,6 +53,22 @@ test('over the CPU limit: 503 naming the limit and the figure, instances evicted
   }
 });
 
+test('runaway recursion fails its request (500, the stack overflow named) and the instance keeps serving', async () => {
+  const dev = await startDev([fixture('runtime-instances/index.js'), '--port', '0', '--instances', '1']);
+  try {
+    const before = ((await (await fetch(dev.url)).json()) as { count: number }).count;
+    const overflow = await fetch(`${dev.url}/recurse`);
+    assert.equal(overflow.status, 500);
+    assert.match(await overflow.text(), /RangeError: Maximum call stack size exceeded/);
+    const after = await fetch(dev.url);
+    assert.equal(after.status, 200);
+    assert.equal(((await after.json()) as { count: number }).count, before + 1, 'the same instance, its globals intact');
+    assert.equal(dev.child.exitCode, null);
+  } finally {
+    await dev.stop();
+  }
+});
+
 test('evict on demand: the `e` key (a line on a pipe) and runtime/evict give fresh globals, logged with the reason', async () => {
   const { child, out } = spawnDev([fixture('runtime-instances/index.js'), '--port', '0', '--instances', '1'], { stdin: 'pipe' });
   try {

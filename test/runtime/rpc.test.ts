@@ -10,7 +10,7 @@ import { connectRpc as connect, ensureRuntimeBuilt, fixture, repoRoot } from './
 before(() => ensureRuntimeBuilt());
 
 test('Ready, SendRequest, Log, RequestCompleted, then Stop exits 0', async () => {
-  const { child, out, connection, events, exited } = connect([fixture('runtime-headers'), '--port', '0']);
+  const { child, out, connection, events, request, exited } = connect([fixture('runtime-headers'), '--port', '0']);
   const ready = await events.ready;
   assert.deepEqual(events.statuses, ['bundling', 'loading'], 'progress is reported before Ready');
   assert.match(ready.url, /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -30,9 +30,14 @@ test('Ready, SendRequest, Log, RequestCompleted, then Stop exits 0', async () =>
   assert.deepEqual(events.logs.map(({ location, ...rest }) => ({ ...rest, location: location?.replace(/:\d+:\d+$/, '') })), [
     { level: 'info', message: 'echo POST 4', location: fixture('runtime-headers/src/index.ts') },
   ]);
+  // The record follows once the exchange is over (its waitUntil work included): wait for it, then it is the only one.
+  const record = await request('/echo?q=1');
   assert.equal(events.requests.length, 1);
-  const [record] = events.requests;
-  assert.deepEqual({ ...record, wallMs: 0, cpuMs: 0, instance: 0 }, { method: 'POST', url: '/echo?q=1', status: 201, wallMs: 0, cpuMs: 0, instance: 0 });
+  assert.deepEqual(
+    { ...record, wallMs: 0, cpuMs: 0, instance: 0, startedAt: 0, logs: record!.logs.map(({ atMs, location, ...rest }) => rest) },
+    { id: 1, method: 'POST', url: '/echo?q=1', status: 201, startedAt: 0, wallMs: 0, cpuMs: 0, instance: 0, outcome: 'ok', subrequests: [], logs: [{ level: 'info', message: 'echo POST 4' }] },
+  );
+  assert.ok(Math.abs(record!.startedAt - Date.now()) < 60_000, 'startedAt is an epoch time');
   assert.ok(record!.cpuMs! >= 0 && record!.cpuMs! <= record!.wallMs, `cpu ${record!.cpuMs} ms within wall ${record!.wallMs} ms`);
   assert.ok(record!.instance === 1 || record!.instance === 2);
 
