@@ -5,16 +5,12 @@
  */
 import ts from 'typescript';
 import { EXPECTED_HANDLER_ALIAS } from '../typeCheck/env.ts';
+import type { RuleDiagnostic } from './rule.ts';
+
+export type { RuleDiagnostic } from './rule.ts';
 
 export const HANDLER_TYPE = 'handler-type';
 
-export interface RuleDiagnostic {
-  code: string;
-  start: number;
-  length: number;
-  message: string;
-  category: ts.DiagnosticCategory;
-}
 
 export interface HandlerTypeResult {
   diagnostics: RuleDiagnostic[];

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import ts from 'typescript';
 import type { WorkerProject } from '../../../common/workerProject.ts';
+import { readBindings, type BindingDeclaration } from '../../../common/bindings.ts';
 import type { TypeCheckAssets } from './assets.ts';
 import { resolveCompilerOptions } from './compilerOptions.ts';
 import { ENV_FILE_NAME, envDeclaration } from './env.ts';
@@ -28,6 +29,10 @@ export class TypeCheckProject {
   readonly entry: string | undefined;
   readonly envFile: string;
   readonly tsconfigPath: string | undefined;
+  /** The wrangler config, when the project has one. */
+  readonly configPath: string | undefined;
+  #workerProject: WorkerProject | undefined;
+  #bindings: BindingDeclaration[] | undefined;
   readonly service: ts.LanguageService;
   private readonly host: WorkerServiceHost;
 
@@ -35,6 +40,8 @@ export class TypeCheckProject {
     this.root = path.resolve(options.root);
     this.entry = options.entry && path.resolve(options.entry);
     this.envFile = path.join(this.root, ENV_FILE_NAME);
+    this.configPath = options.workerProject?.configPath;
+    this.#workerProject = options.workerProject;
     let compilerOptions = options.compilerOptions;
     if (!compilerOptions) {
       const resolved = resolveCompilerOptions(this.entry ? path.dirname(this.entry) : this.root, this.root);
@@ -59,7 +66,19 @@ export class TypeCheckProject {
 
   /** Recomputes the Env declarations (after the wrangler config changed). */
   updateEnv(workerProject: WorkerProject | undefined): void {
+    this.#workerProject = workerProject;
+    this.#bindings = undefined;
     this.host.setVirtualFile(this.envFile, envDeclaration(workerProject));
+  }
+
+  /** The bindings the config declares (undefined without a config). */
+  bindings(): BindingDeclaration[] | undefined {
+    if (!this.#workerProject?.configPath) return undefined;
+    return (this.#bindings ??= readBindings(this.#workerProject));
+  }
+
+  compatibilityFlags(): readonly string[] {
+    return this.#workerProject?.config?.compatibility_flags ?? [];
   }
 
   program(): ts.Program {
