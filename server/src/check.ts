@@ -1,12 +1,16 @@
 /**
  * `worker-studio check [PATH] [--format text|json]`: the language server's diagnostics for a worker project, printed.
- * Checks the entry and every file of the project in its program (not .d.ts, not node_modules), through the same
- * diagnoseFile() the server uses. Exit code: 1 when any error, 0 otherwise, 2 for usage or project errors.
+ * Checks the wrangler config (configDiagnostics.ts), the entry and every file of the project in its program (not .d.ts,
+ * not node_modules), through the same functions the server uses. Exit code: 1 when any error, 0 otherwise, 2 for usage
+ * or project errors the config's diagnostics do not cover (no such path, no config).
  *   text: `src/index.ts:2:3 - error handler-type: message` (paths relative to the cwd), then `1 error, 0 warnings`
- *   json: [{ file (absolute), line, column, endLine, endColumn (1-based, UTF-16 columns), severity, code, message }]
+ *   json: [{ file (absolute), line, column, endLine, endColumn (1-based, UTF-16 columns), severity, code, message,
+ *            fixes? [{ title, edits: [{ file, line, column, endLine, endColumn, newText }] }] }] — quick fixes, when the
+ *            diagnostic has any (an edit may be in another file, such as the config)
  */
 import path from 'node:path';
-import { ProjectError, resolveWorkerProject } from '../../common/workerProject.ts';
+import { configFileFor, ProjectError, readTextFromDisk, resolveWorkerProject } from '../../common/workerProject.ts';
+import { diagnoseConfig } from './configDiagnostics.ts';
 import { diagnoseFile, type WorkerDiagnostic } from './diagnostics.ts';
 import { bundledAssets, type TypeCheckAssets } from './typeCheck/assets.ts';
 import { noDocuments } from './typeCheck/host.ts';
@@ -30,6 +34,18 @@ export interface CheckJsonEntry {
   severity: WorkerDiagnostic['severity'];
   code: string;
   message: string;
+  /** The editor's quick fixes for it; only present when there are some. */
+  fixes?: { title: string; edits: CheckJsonEdit[] }[];
+}
+
+/** One text edit of a fix: replace file's [line:column, endLine:endColumn) (1-based, UTF-16 columns) by newText. */
+export interface CheckJsonEdit {
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  newText: string;
 }
 
 type Format = 'text' | 'json';
@@ -53,12 +69,24 @@ function parseArgs(args: string[]): { target: string | undefined; format: Format
   return { target, format };
 }
 
-/** Diagnostics of a whole worker project (the entry first, then the other files, each sorted by position). */
+/**
+ * Diagnostics of a whole worker project: the wrangler config's own first, then the entry, then the other files, each
+ * sorted by position. A config too broken to find the entry in (a syntax error, a missing `main`) gives its
+ * diagnostics alone; without any, its ProjectError is thrown.
+ */
 export function checkProject(target: string, assets: TypeCheckAssets): WorkerDiagnostic[] {
-  const workerProject = resolveWorkerProject(target);
+  const configPath = configFileFor(target);
+  const configDiagnostics = configPath ? diagnoseConfig(configPath, readTextFromDisk) : [];
+  let workerProject;
+  try {
+    workerProject = resolveWorkerProject(target);
+  } catch (err) {
+    if (err instanceof ProjectError && configDiagnostics.some((d) => d.severity === 'error')) return configDiagnostics;
+    throw err;
+  }
   const project = new TypeCheckProject({ root: workerProject.root, entry: workerProject.entry, workerProject, assets, documents: noDocuments });
   const files = [workerProject.entry, ...project.ownFiles().filter((f) => f !== workerProject.entry)];
-  return files.flatMap((file) => diagnoseFile(project, file));
+  return [...configDiagnostics, ...files.flatMap((file) => diagnoseFile(project, file))];
 }
 
 export async function runCheck(args: string[], options: CheckOptions = {}): Promise<number> {
@@ -100,7 +128,7 @@ export async function runCheck(args: string[], options: CheckOptions = {}): Prom
 }
 
 function toJsonEntry(d: WorkerDiagnostic): CheckJsonEntry {
-  return {
+  const entry: CheckJsonEntry = {
     file: d.file,
     line: d.start.line + 1,
     column: d.start.character + 1,
@@ -110,6 +138,13 @@ function toJsonEntry(d: WorkerDiagnostic): CheckJsonEntry {
     code: d.code,
     message: d.message,
   };
+  if (d.fixes?.length) {
+    entry.fixes = d.fixes.map((fix) => ({
+      title: fix.title,
+      edits: fix.edits.map((e) => ({ file: e.file, line: e.start.line + 1, column: e.start.character + 1, endLine: e.end.line + 1, endColumn: e.end.character + 1, newText: e.newText })),
+    }));
+  }
+  return entry;
 }
 
 function plural(n: number, word: string): string {

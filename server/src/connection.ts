@@ -24,6 +24,10 @@ export function listen(connection: Connection, assets: TypeCheckAssets = bundled
   connection.onInitialize(server.initialize.bind(server));
   connection.onShutdown(server.shutdown.bind(server));
   connection.onDidChangeWatchedFiles(server.didChangeWatchedFiles.bind(server));
+  connection.onHover(server.hover.bind(server));
+  connection.onCompletion(server.completion.bind(server));
+  connection.onDefinition(server.definition.bind(server));
+  connection.onCodeAction(server.codeAction.bind(server));
   server.documents.onDidChangeContent(server.didChangeContent.bind(server));
   server.documents.onDidClose(server.didClose.bind(server));
   server.documents.listen(connection);

@@ -52,6 +52,8 @@ export function diagnoseFile(project: TypeCheckProject, fileName: string): Worke
   const tsDiagnostics = [...project.service.getSyntacticDiagnostics(file), ...project.service.getSemanticDiagnostics(file)];
   let ruleDiagnostics: RuleDiagnostic[] = [];
   let covered: { start: number; end: number }[] = [];
+  /** TypeScript errors a rule diagnostic restates, by code and range (RuleDiagnostic.restatesTypeScript). */
+  const restated: { code: number; start: number; end: number }[] = [];
   if (file === project.entry) {
     const handler = checkHandlerType(program, sourceFile, project.envFile);
     ruleDiagnostics = handler.diagnostics;
@@ -64,17 +66,25 @@ export function diagnoseFile(project: TypeCheckProject, fileName: string): Worke
     isEntry: file === project.entry,
     bindings: project.bindings(),
     compatibilityFlags: project.compatibilityFlags(),
+    compatibilityDate: project.compatibilityDate(),
     configPath: project.configPath,
+    readText: (file) => project.readText(file),
   };
   for (const rule of RULES) ruleDiagnostics.push(...rule(context));
+  // Before suppression: silencing a rule also silences the TypeScript error it restates.
+  for (const d of ruleDiagnostics) {
+    for (const code of d.restatesTypeScript ?? []) restated.push({ code, start: d.start, end: d.start + Math.max(d.length, 1) });
+  }
   ruleDiagnostics = ruleDiagnostics.filter((d) => !ignored(sourceFile, d));
   const restates = (d: ts.Diagnostic) =>
-    d.start !== undefined && ASSIGNABILITY_CODES.has(d.code) && covered.some((range) => d.start! >= range.start && d.start! < range.end);
+    d.start !== undefined &&
+    ((ASSIGNABILITY_CODES.has(d.code) && covered.some((range) => d.start! >= range.start && d.start! < range.end)) ||
+      restated.some((range) => range.code === d.code && d.start! >= range.start && d.start! < range.end));
 
   const result: WorkerDiagnostic[] = [];
   for (const d of ruleDiagnostics) {
     const diagnostic = convert(sourceFile, file, d.start, d.length, d.category, d.code, d.message);
-    if (d.fixes?.length) diagnostic.fixes = d.fixes.map((fix) => ({ title: fix.title, edits: fix.edits.map((edit) => toPositions(sourceFile, edit)) }));
+    if (d.fixes?.length) diagnostic.fixes = d.fixes.map((fix) => ({ title: fix.title, edits: fix.edits.map((edit) => toPositions(sourceFile, edit, project)) }));
     result.push(diagnostic);
   }
   for (const d of tsDiagnostics) {
@@ -98,8 +108,8 @@ function ignored(sourceFile: ts.SourceFile, d: RuleDiagnostic): boolean {
 }
 
 /** Offsets → positions: in the source file itself, or in another file (the config) read as the fix will edit it. */
-function toPositions(sourceFile: ts.SourceFile, edit: { file: string; start: number; end: number; newText: string }): WorkerFix['edits'][number] {
-  const text = path.resolve(edit.file) === path.resolve(sourceFile.fileName) ? sourceFile : ts.createSourceFile(edit.file, ts.sys.readFile(edit.file) ?? '', ts.ScriptTarget.Latest);
+function toPositions(sourceFile: ts.SourceFile, edit: { file: string; start: number; end: number; newText: string }, project: TypeCheckProject): WorkerFix['edits'][number] {
+  const text = path.resolve(edit.file) === path.resolve(sourceFile.fileName) ? sourceFile : ts.createSourceFile(edit.file, project.readText(edit.file) ?? '', ts.ScriptTarget.Latest);
   return { file: edit.file, start: text.getLineAndCharacterOfPosition(edit.start), end: text.getLineAndCharacterOfPosition(edit.end), newText: edit.newText };
 }
 

@@ -64,7 +64,31 @@ describe('worker-studio check', { timeout: 30_000 }, () => {
     assert.deepEqual(JSON.parse(good.stdout), []);
   });
 
-  it('exit 2 with a located message for a missing path, a folder without config, a bad main, a bad option', async () => {
+  it('--format json: quick fixes with their edits (1-based), an edit in the config too; text output is unchanged', async () => {
+    const root = fixture('server-quick-fixes');
+    const run = await check('test/fixtures/server-quick-fixes', '--format', 'json');
+    assert.equal(run.code, 1, run.stderr);
+    const entries = JSON.parse(run.stdout) as { code: string; fixes?: { title: string; edits: { file: string; line: number; column: number; endLine: number; endColumn: number; newText: string }[] }[] }[];
+    const byCode = (code: string) => entries.find((e) => e.code === code)!;
+    assert.deepEqual(byCode('node-builtin-without-compat').fixes, [
+      {
+        title: 'Add nodejs_compat to compatibility_flags in wrangler.toml',
+        edits: [{ file: path.join(root, 'wrangler.toml'), line: 4, column: 1, endLine: 4, endColumn: 1, newText: 'compatibility_flags = ["nodejs_compat"]\n' }],
+      },
+    ]);
+    assert.deepEqual(byCode('unknown-binding').fixes![0]!.edits, [{ file: path.join(root, 'src', 'index.ts'), line: 6, column: 37, endLine: 6, endColumn: 45, newText: 'API_HOST' }]);
+    assert.equal(entries.filter((e) => e.code === 'unknown-binding').at(-1)!.fixes, undefined, 'no key when there is no fix');
+    const text = await check('test/fixtures/server-quick-fixes');
+    assert.deepEqual(text.stdout.trimEnd().split('\n').map((line) => line.split(' - ')[1]?.split(':')[0] ?? line), [
+      'error node-builtin-without-compat',
+      'error unknown-binding',
+      'error unknown-binding',
+      '3 errors, 0 warnings',
+    ]);
+    assert.doesNotMatch(text.stdout, /Add nodejs_compat/);
+  });
+
+  it('exit 2 with a located message for a missing path, a folder without config, a bad option', async () => {
     const missing = await check('test/fixtures/does-not-exist');
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /does-not-exist: no such file or folder/);
@@ -78,12 +102,37 @@ describe('worker-studio check', { timeout: 30_000 }, () => {
       rmSync(empty, { recursive: true, force: true });
     }
 
-    const badMain = await check('test/fixtures/server-missing-main');
-    assert.equal(badMain.code, 2);
-    assert.match(badMain.stderr, /server-missing-main\/wrangler\.toml:2: "main" points at src\/does-not-exist\.ts/);
-
     const usage = await check('--format', 'xml');
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /--format must be text or json/);
+  });
+
+  it('prints the config\'s own diagnostics; a main that does not exist is one (exit 1), not a usage error', async () => {
+    const badMain = await check('test/fixtures/server-missing-main');
+    assert.equal(badMain.code, 1, badMain.stderr);
+    assert.equal(
+      badMain.stdout,
+      'test/fixtures/server-missing-main/wrangler.toml:2:8 - error config-missing-main: "main" points at src/does-not-exist.ts, which does not exist. The worker cannot be built or run without its entry module.\n1 error, 0 warnings\n',
+    );
+
+    const toml = await check('test/fixtures/server-config-toml', '--format', 'json');
+    assert.equal(toml.code, 1);
+    const configPath = path.join(fixture('server-config-toml'), 'wrangler.toml');
+    const entries = JSON.parse(toml.stdout) as { file: string; line: number; column: number; code: string; severity: string }[];
+    assert.deepEqual(
+      entries.map((e) => [path.relative(fixture('server-config-toml'), e.file), e.line, e.column, e.severity, e.code]),
+      [
+        ['wrangler.toml', 4, 1, 'warning', 'config-unknown-key'],
+        ['wrangler.toml', 11, 12, 'error', 'config-duplicate-binding'],
+        ['wrangler.toml', 15, 8, 'error', 'config-missing-main'],
+        ['wrangler.toml', 16, 1, 'warning', 'config-unknown-key'],
+      ],
+    );
+    assert.equal(entries[0]!.file, configPath);
+
+    const jsonc = await check('test/fixtures/server-config-jsonc');
+    assert.equal(jsonc.code, 1);
+    assert.match(jsonc.stdout, /^test\/fixtures\/server-config-jsonc\/wrangler\.jsonc:6:3 - warning config-unknown-key: Unknown key "compatibilty_flags"; did you mean "compatibility_flags"\?/m);
+    assert.equal(jsonc.stdout.trimEnd().split('\n').at(-1), '2 errors, 1 warning');
   });
 });

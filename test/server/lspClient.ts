@@ -4,11 +4,16 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
+  CodeActionRequest,
+  CompletionRequest,
   createProtocolConnection,
+  DefinitionRequest,
   DidChangeTextDocumentNotification,
+  DidChangeWatchedFilesNotification,
   DidCloseTextDocumentNotification,
   DidOpenTextDocumentNotification,
   ExitNotification,
+  HoverRequest,
   InitializedNotification,
   InitializeRequest,
   IPCMessageReader,
@@ -17,7 +22,17 @@ import {
   ShutdownRequest,
   StreamMessageReader,
   StreamMessageWriter,
+  type CodeAction,
+  type Command,
+  type CompletionItem,
+  type CompletionList,
+  type Definition,
+  type DefinitionLink,
+  type FileEvent,
+  type Hover,
   type InitializeResult,
+  type Position,
+  type Range,
   type ProtocolConnection,
   type PublishDiagnosticsParams,
   type TextDocumentContentChangeEvent,
@@ -72,13 +87,14 @@ export class LspTestClient {
     this.connection.listen();
   }
 
-  async initialize(rootPath: string): Promise<InitializeResult> {
+  async initialize(rootPath: string, initializationOptions?: Record<string, unknown>): Promise<InitializeResult> {
     const rootUri = pathToFileURL(rootPath).href;
     const result = await this.connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
       rootUri,
       workspaceFolders: [{ uri: rootUri, name: 'fixture' }],
       capabilities: {},
+      ...(initializationOptions ? { initializationOptions } : {}),
     });
     await this.connection.sendNotification(InitializedNotification.type, {});
     return result;
@@ -101,6 +117,28 @@ export class LspTestClient {
 
   close(uri: string): Promise<void> {
     return this.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
+  }
+
+  /** Files changed on disk, as the client's file watcher reports them. */
+  changeWatchedFiles(changes: FileEvent[]): Promise<void> {
+    return this.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes });
+  }
+
+  /** The code actions for `range`, as an editor asks when the cursor is on a diagnostic (context: those diagnostics). */
+  codeActions(uri: string, range: Range, diagnostics: PublishDiagnosticsParams['diagnostics'] = []): Promise<(Command | CodeAction)[] | null> {
+    return this.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range, context: { diagnostics } });
+  }
+
+  hover(uri: string, position: Position): Promise<Hover | null> {
+    return this.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position });
+  }
+
+  completion(uri: string, position: Position): Promise<CompletionItem[] | CompletionList | null> {
+    return this.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position });
+  }
+
+  definition(uri: string, position: Position): Promise<Definition | DefinitionLink[] | null> {
+    return this.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri }, position });
   }
 
   /** shutdown + exit; resolves to the server's exit code. */

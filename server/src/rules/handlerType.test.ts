@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { readConfig } from '../../../common/workerProject.ts';
 import { diagnoseFile, type WorkerDiagnostic } from '../diagnostics.ts';
 import { sourceTreeAssets } from '../typeCheck/assets.ts';
 import { TypeCheckProject } from '../typeCheck/project.ts';
@@ -100,14 +101,16 @@ describe('handler-type', () => {
   });
 
   it('declares Env vars from the config as literal types', () => {
-    // covered through envDeclaration directly: the project has no config here
+    // The config exists only as text (readConfig's `text`), like an unsaved editor buffer.
     const docs = new Map([[entry, { text: `export default { fetch: (_r: Request, env: Env) => new Response(env.GREETING satisfies 'hi') };\n`, version: 1 }]]);
+    const configPath = path.join(root, 'wrangler.toml');
+    const config = readConfig(configPath, { text: 'main = "src/index.ts"\n[vars]\nGREETING = "hi"\n' });
     const project = new TypeCheckProject({
       root,
       entry,
       assets: sourceTreeAssets(repoRoot),
       documents: { get: (f) => docs.get(f) },
-      workerProject: { root, entry, config: { raw: { vars: { GREETING: 'hi' } } } },
+      workerProject: { root, entry, configPath, config },
     });
     assert.deepEqual(diagnoseFile(project, entry), []);
   });

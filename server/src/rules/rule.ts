@@ -16,8 +16,12 @@ export interface RuleContext {
   bindings: BindingDeclaration[] | undefined;
   /** The config's compatibility flags (empty without a config). */
   compatibilityFlags: readonly string[];
+  /** The config's compatibility_date (YYYY-MM-DD), when it sets one. */
+  compatibilityDate?: string | undefined;
   /** Absolute path of the wrangler config, when there is one (quick fixes may edit it). */
   configPath: string | undefined;
+  /** Reads another file (the config) as the editor has it, unsaved edits included; quick fix offsets are in that text. */
+  readText?: ((file: string) => string | undefined) | undefined;
 }
 
 /** One text edit of a quick fix, in offsets of `file` (the source file, or another: the config). */
@@ -44,6 +48,11 @@ export interface RuleDiagnostic {
   message: string;
   category: ts.DiagnosticCategory;
   fixes?: QuickFix[];
+  /**
+   * TypeScript error codes that say the same thing at this place, less helpfully (`unknown-binding` restates
+   * ts2339 "Property 'X' does not exist on type 'Env'"): those starting inside this diagnostic's range are dropped.
+   */
+  restatesTypeScript?: readonly number[];
 }
 
 export type Rule = (context: RuleContext) => RuleDiagnostic[];

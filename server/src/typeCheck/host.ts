@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, statSync, existsSync, realpathSync } from 'n
 import path from 'node:path';
 import ts from 'typescript';
 import type { TypeCheckAssets } from './assets.ts';
+import { DocumentSnapshot } from './documentSnapshot.ts';
 
 /** Text of the files the editor has open, by absolute path. */
 export interface DocumentSource {
@@ -50,12 +51,14 @@ export class WorkerServiceHost implements ts.LanguageServiceHost {
     return this.roots.has(fileName);
   }
 
-  setVirtualFile(fileName: string, text: string): void {
+  /** Sets a virtual file's text; true when it changed. */
+  setVirtualFile(fileName: string, text: string): boolean {
     const existing = this.virtualFiles.get(fileName);
-    if (existing?.text === text) return;
+    if (existing?.text === text) return false;
     this.virtualFiles.set(fileName, { text, version: (existing?.version ?? 0) + 1 });
     this.addRoot(fileName);
     this.projectVersion++;
+    return true;
   }
 
   /** Call when any document changed, so the service re-asks for versions. */
@@ -102,7 +105,7 @@ export class WorkerServiceHost implements ts.LanguageServiceHost {
 
   getScriptSnapshot(fileName: string): ts.IScriptSnapshot | undefined {
     const doc = this.documents.get(fileName);
-    if (doc) return ts.ScriptSnapshot.fromString(doc.text);
+    if (doc) return new DocumentSnapshot(doc.text); // edits are re-parsed incrementally
     const virtual = this.virtualFiles.get(fileName);
     if (virtual) return ts.ScriptSnapshot.fromString(virtual.text);
     let mtime: number;

@@ -1,7 +1,8 @@
 /**
  * End-to-end tests in a real VS Code extension host (test/e2e/run.ts). The opened workspace is a temp copy of
- * test/fixtures/e2e-workspace: `hello/` (examples/hello), `bad/` (a fetch handler returning a string) and `broken/`
- * (a module that throws at top level).
+ * test/fixtures/e2e-workspace: `hello/` (examples/hello), `bad/` (a fetch handler returning a string), `broken/`
+ * (a module that throws at top level) and `state/` (module-scope state changed per request and a floating promise,
+ * for the quick-fix tests, which put the file's text back when done).
  * No sleeps: every wait is on an event (diagnostics, DAP messages, debug sessions) with a timeout that says what was seen.
  */
 import * as assert from 'node:assert/strict';
@@ -12,6 +13,12 @@ import type { RequestRecord, SendRequestParams, SendRequestResult } from '../../
 
 const EXTENSION_ID = 'worker-studio.worker-studio';
 const BREAKPOINT_TEXT = 'const url = new URL(request.url);';
+/** The language server's diagnostics carry this `source`; its rules' codes are below. */
+const DIAGNOSTIC_SOURCE = 'worker-studio';
+const MUTABLE_GLOBAL_STATE = 'mutable-global-state';
+const FLOATING_PROMISE = 'floating-promise';
+/** The worker of the quick-fix tests: `let count = 0;` at module scope, `count++` and an un-awaited fetch in its handler. */
+const STATE_ENTRY = ['state', 'src', 'index.ts'] as const;
 /** Set by the runner when the code-server host drives the request panel in the browser (test/e2e/panelDriver.ts). */
 const PANEL_DRIVEN = process.env.WORKER_STUDIO_E2E_PANEL_DRIVER === '1';
 
@@ -56,6 +63,56 @@ function waitForEvent<E, T>(event: vscode.Event<E>, check: () => T | undefined, 
       resolve(value);
     });
   });
+}
+
+const codeOf = (d: vscode.Diagnostic) => (typeof d.code === 'object' ? d.code.value : d.code);
+/** A diagnostic of the Worker Studio language server with this code. */
+const isStudio = (code: string) => (d: vscode.Diagnostic) => d.source === DIAGNOSTIC_SOURCE && codeOf(d) === code;
+
+/** The file's diagnostics, one per line, for failure messages. */
+function describeDiagnostics(file: vscode.Uri): string {
+  const present = vscode.languages.getDiagnostics(file);
+  return present.length ? present.map((d) => `[${d.source ?? '?'} ${String(codeOf(d))}] line ${d.range.start.line + 1}: ${d.message}`).join(' | ') : 'none';
+}
+
+/** Resolves with the first non-undefined `check()` of the file's diagnostics, now or on a diagnostics change. */
+function waitForDiagnostics<T>(file: vscode.Uri, check: (diagnostics: vscode.Diagnostic[]) => T | undefined, ms: number, what: string): Promise<T> {
+  return waitForEvent(
+    vscode.languages.onDidChangeDiagnostics,
+    () => check(vscode.languages.getDiagnostics(file)),
+    ms,
+    () => `${what}; diagnostics of ${file.fsPath}: ${describeDiagnostics(file)} (is the language server running? see the Worker Studio log)`,
+  );
+}
+
+/** The quick fixes VS Code offers at `range` (every provider's: the built-in TypeScript one's too). */
+async function quickFixesAt(file: vscode.Uri, range: vscode.Range): Promise<vscode.CodeAction[]> {
+  const actions = await within(
+    vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[] | undefined>('vscode.executeCodeActionProvider', file, range, vscode.CodeActionKind.QuickFix.value),
+    30_000,
+    () => `vscode.executeCodeActionProvider at ${file.fsPath}:${range.start.line + 1}`,
+  );
+  return (actions ?? []).filter((a): a is vscode.CodeAction => typeof a.command !== 'string');
+}
+
+/**
+ * Opens a workspace file in an editor and runs `body` on it, then puts the file's original text back (saved), so the
+ * tests after it (and a re-run on the same workspace) see the fixture as it is.
+ */
+async function editThenRestore(file: vscode.Uri, body: (document: vscode.TextDocument) => Promise<void>): Promise<void> {
+  const original = readFileSync(file.fsPath, 'utf8');
+  const document = await vscode.workspace.openTextDocument(file);
+  await vscode.window.showTextDocument(document);
+  try {
+    await body(document);
+  } finally {
+    if (document.getText() !== original) {
+      const restore = new vscode.WorkspaceEdit();
+      restore.replace(file, new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length)), original);
+      assert.equal(await vscode.workspace.applyEdit(restore), true, `could not put back the text of ${file.fsPath}`);
+    }
+    if (document.isDirty) await document.save();
+  }
 }
 
 /** Races a promise against a timeout whose error says what was awaited. */
@@ -195,20 +252,81 @@ suite('Worker Studio in VS Code', () => {
     const fetchLine = lineOf(file, /\bfetch\s*\(/);
     const document = await vscode.workspace.openTextDocument(file);
     await vscode.window.showTextDocument(document);
-    const codeOf = (d: vscode.Diagnostic) => (typeof d.code === 'object' ? d.code.value : d.code);
-    const diagnostic = await waitForEvent(
-      vscode.languages.onDidChangeDiagnostics,
-      () => vscode.languages.getDiagnostics(file).find((d) => codeOf(d) === 'handler-type'),
-      45_000,
-      () => {
-        const present = vscode.languages.getDiagnostics(file);
-        return `no handler-type diagnostic for ${file.fsPath}; its diagnostics: ${
-          present.length ? present.map((d) => `[${d.source ?? '?'} ${String(codeOf(d))}] line ${d.range.start.line + 1}: ${d.message}`).join(' | ') : 'none'
-        } (is the language server running? see the Worker Studio log)`;
-      },
-    );
+    const diagnostic = await waitForDiagnostics(file, (ds) => ds.find((d) => codeOf(d) === 'handler-type'), 45_000, 'no handler-type diagnostic');
     assert.equal(diagnostic.range.start.line, fetchLine, `handler-type diagnostic is on line ${diagnostic.range.start.line + 1}, expected the fetch line ${fetchLine + 1}: ${diagnostic.message}`);
     assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Error, `severity ${diagnostic.severity}: ${diagnostic.message}`);
+  });
+
+  test('module-scope state changed in a fetch handler gets a mutable-global-state warning on that line', async () => {
+    const file = inWorkspace(...STATE_ENTRY);
+    const countLine = lineOf(file, 'count++');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file));
+    const diagnostic = await waitForDiagnostics(file, (ds) => ds.find(isStudio(MUTABLE_GLOBAL_STATE)), 45_000, `no ${MUTABLE_GLOBAL_STATE} warning`);
+    assert.equal(diagnostic.range.start.line, countLine, `${MUTABLE_GLOBAL_STATE} is on line ${diagnostic.range.start.line + 1}, expected the count++ line ${countLine + 1}: ${diagnostic.message}`);
+    assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Warning, `severity ${diagnostic.severity}: ${diagnostic.message}`);
+    assert.match(diagnostic.message, /`count`/, 'the message names the binding');
+    assert.match(diagnostic.message, /instances/, 'the message says why: requests are spread over instances');
+  });
+
+  test('the mutable-global-state quick fix moves `count` into the handler and the warning goes away', async () => {
+    const file = inWorkspace(...STATE_ENTRY);
+    await editThenRestore(file, async (document) => {
+      const diagnostic = await waitForDiagnostics(file, (ds) => ds.find(isStudio(MUTABLE_GLOBAL_STATE)), 45_000, `no ${MUTABLE_GLOBAL_STATE} warning`);
+      const actions = await quickFixesAt(file, diagnostic.range);
+      const offered = () => `quick fixes offered: ${actions.map((a) => JSON.stringify(a.title)).join(', ') || 'none'}`;
+      const move = actions.find((a) => a.title === 'Move `count` into the handler');
+      assert.ok(move?.edit, `no "Move \`count\` into the handler" fix with an edit; ${offered()}`);
+      assert.equal(move.isPreferred, true, 'the rule\'s own fix is the preferred one');
+      assert.ok(
+        actions.some((a) => a.title === `Suppress ${MUTABLE_GLOBAL_STATE} on this line (// worker-studio-ignore-next-line)` && a.edit),
+        `no worker-studio-ignore-next-line suppression; ${offered()}`,
+      );
+
+      assert.equal(await vscode.workspace.applyEdit(move.edit), true, 'workspace.applyEdit refused the fix');
+      const lines = document.getText().split(/\r?\n/);
+      const handler = lines.findIndex((line) => /async fetch\(/.test(line));
+      assert.ok(handler >= 0, `no fetch handler left:\n${document.getText()}`);
+      assert.equal(lines[handler + 1]?.trim(), 'let count = 0;', `the declaration does not open the handler's body:\n${document.getText()}`);
+      assert.ok(!lines.some((line) => /^let count\b/.test(line)), `the module-scope declaration is still there:\n${document.getText()}`);
+
+      // The server checks the edited (unsaved) text: the warning goes, the floating-promise one (untouched) stays.
+      await waitForDiagnostics(
+        file,
+        (ds) => (!ds.some(isStudio(MUTABLE_GLOBAL_STATE)) && ds.some(isStudio(FLOATING_PROMISE)) ? true : undefined),
+        30_000,
+        `after the fix, still a ${MUTABLE_GLOBAL_STATE} warning (or no ${FLOATING_PROMISE} one)`,
+      );
+    });
+  });
+
+  test('a fetch neither awaited nor passed to waitUntil gets floating-promise, and "Wrap in ctx.waitUntil(…)" fixes it', async () => {
+    const file = inWorkspace(...STATE_ENTRY);
+    const fetchLine = lineOf(file, /^\s*fetch\(/);
+    await editThenRestore(file, async (document) => {
+      // Both warnings: the file's own text (put back by the previous test) is what the server has checked.
+      const diagnostic = await waitForDiagnostics(
+        file,
+        (ds) => (ds.some(isStudio(MUTABLE_GLOBAL_STATE)) ? ds.find(isStudio(FLOATING_PROMISE)) : undefined),
+        45_000,
+        `no ${FLOATING_PROMISE} warning beside the ${MUTABLE_GLOBAL_STATE} one`,
+      );
+      assert.equal(diagnostic.range.start.line, fetchLine, `${FLOATING_PROMISE} is on line ${diagnostic.range.start.line + 1}, expected the fetch line ${fetchLine + 1}: ${diagnostic.message}`);
+      assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Warning, `severity ${diagnostic.severity}: ${diagnostic.message}`);
+      assert.match(diagnostic.message, /ctx\.waitUntil\(\)/, 'the message names ctx.waitUntil()');
+
+      const actions = await quickFixesAt(file, diagnostic.range);
+      const wrap = actions.find((a) => a.title === 'Wrap in ctx.waitUntil(…)');
+      assert.ok(wrap?.edit, `no "Wrap in ctx.waitUntil(…)" fix with an edit; quick fixes offered: ${actions.map((a) => JSON.stringify(a.title)).join(', ') || 'none'}`);
+      assert.equal(await vscode.workspace.applyEdit(wrap.edit), true, 'workspace.applyEdit refused the fix');
+      assert.equal(document.lineAt(fetchLine).text.trim(), 'ctx.waitUntil(fetch(`https://example.com/log?count=${count}`));', `the fetch line after the fix:\n${document.getText()}`);
+
+      await waitForDiagnostics(
+        file,
+        (ds) => (!ds.some(isStudio(FLOATING_PROMISE)) && ds.some(isStudio(MUTABLE_GLOBAL_STATE)) ? true : undefined),
+        30_000,
+        `after the fix, still a ${FLOATING_PROMISE} warning (or no ${MUTABLE_GLOBAL_STATE} one)`,
+      );
+    });
   });
 
   test('F5 (debug type worker) runs hello and workerStudio.sendRequest gets its responses', async () => {
