@@ -41,6 +41,12 @@ export interface InspectorTarget {
   liveContexts?(): number[];
   /** A debugger paused (or resumed) the isolate: its evaluations meanwhile are no request's CPU time. */
   debuggerPaused?(paused: boolean): void;
+  /**
+   * After V8's pause before running out of memory, once the relay has closed its sessions (which resumed the
+   * isolate): true once the isolate has run something else (the code that neared the limit stopped without it dying),
+   * false once it is gone. Without it the relay waits OUT_OF_MEMORY_GRACE_MS instead.
+   */
+  survivedOutOfMemory?(): Promise<boolean>;
 }
 
 export interface InspectorRelay {
@@ -168,8 +174,11 @@ const NUDGE_INTERVAL_MS = 25;
  * Works around a lost wake-up in isolated-vm 7 (src/isolate/inspector.cc): a message dispatched after V8 has sent
  * `Debugger.paused` but before the isolate thread has entered runMessageLoopOnPause is queued as a V8 interrupt that
  * nobody services, so e.g. an `evaluateOnCallFrame` or `resume` sent right on `paused` hangs until the next message.
- * While paused with client requests unanswered, the relay dispatches a harmless message of its own every
- * NUDGE_INTERVAL_MS; once the loop is waiting, that wakes it and it drains the whole queue. Nudge answers are dropped.
+ * So does one dispatched while the isolate still ran, if V8 paused before servicing its interrupt (e.g. the relay's
+ * own `disable`s when the pool ends an isolate just as it pauses): every request is tracked until answered, not only
+ * those sent while paused. While paused with requests unanswered, the relay dispatches a harmless message of its own
+ * every NUDGE_INTERVAL_MS; once the loop is waiting, that wakes it and it drains the whole queue. Nudge answers are
+ * dropped.
  */
 export class PauseNudger {
   readonly #dispatch: (message: string) => void;
@@ -184,10 +193,10 @@ export class PauseNudger {
     this.#dispatch = dispatch;
   }
 
-  /** A client request (its call id) about to be dispatched. */
+  /** A request (its call id) about to be dispatched. */
   sent(id: number | undefined): void {
-    if (!this.#paused) return;
-    if (typeof id === 'number') this.#unanswered.add(id);
+    if (typeof id !== 'number') return;
+    this.#unanswered.add(id);
     this.#update();
   }
 
@@ -744,20 +753,22 @@ export class DebuggerConnections {
   /**
    * V8 paused the isolate before running out of memory: every session is closed while it stays paused, then it
    * resumes, dies at its memory limit and the pool replaces it. Should it live on after all (its allocations stopped
-   * just short of the limit), the connections go back to it.
+   * just short of the limit), the connections go back to it. Not on a guess: a session open on the isolate when it
+   * dies can never be closed (isolated-vm would block on it), and isolated-vm deadlocks when it finally frees that
+   * isolate (at the latest when the process exits). A busy machine can take well over a second to get there.
    */
   #outOfMemory(): void {
     const isolate = this.#isolates;
-    void Promise.all([...this.#all].map((connection) => connection.retire(true))).then(() => {
-      setTimeout(() => {
-        if (isolate !== this.#isolates || this.#target.inspectable === false) return;
+    void Promise.all([...this.#all].map((connection) => connection.retire(true)))
+      .then(() => this.#target.survivedOutOfMemory?.() ?? new Promise<boolean>((resolve) => setTimeout(() => resolve(true), OUT_OF_MEMORY_GRACE_MS).unref()))
+      .then((survived) => {
+        if (!survived || isolate !== this.#isolates || this.#target.inspectable === false) return;
         for (const connection of this.#all) if (!connection.attached) connection.replaced();
-      }, OUT_OF_MEMORY_GRACE_MS).unref();
-    });
+      });
   }
 }
 
-/** How long after an out-of-memory pause the relay waits for the isolate's replacement before returning to it. */
+/** Without `survivedOutOfMemory`: how long after an out-of-memory pause the relay waits before returning to the isolate. */
 const OUT_OF_MEMORY_GRACE_MS = 1000;
 
 export function startInspectorRelay(port: number, target: InspectorTarget, title: string): Promise<InspectorRelay> {

@@ -155,16 +155,22 @@ const TOP_LEVEL_TIMEOUT_MS = 10_000;
  * is still unhandled at the end of the task, and only the mark tells the two apart. The second is logged (as workerd
  * does) and the worker runs.
  */
+/** How the loader names the worker module, and the mark it sets: the same text for every instance (see LOADER). */
+const WORKER_SPECIFIER = 'worker-studio:worker';
+const LOADED_MARK = `__workerStudioLoaded_${randomBytes(8).toString('hex')}`;
+/**
+ * One source for every loader of the process: V8's compilation cache keeps an entry per distinct module source until
+ * it reduces memory, so a loader text per instance (or per reload) would add one at every reload.
+ */
+const LOADER = `import * as worker from ${JSON.stringify(WORKER_SPECIFIER)};\nexport { worker };\nObject.defineProperty(globalThis, ${JSON.stringify(LOADED_MARK)}, { value: true, configurable: true });\n`;
+
 async function evaluateWorkerModule(isolate: ivm.Isolate, context: ivm.Context, options: WorkerIsolateOptions, onUncaught: (err: unknown) => void): Promise<ivm.Reference> {
   const module = await isolate.compileModule(options.code, { filename: options.url });
-  const mark = `__workerStudioLoaded_${randomBytes(8).toString('hex')}`;
-  const loader = await isolate.compileModule(
-    `import * as worker from ${JSON.stringify(options.url)};\nexport { worker };\nObject.defineProperty(globalThis, ${JSON.stringify(mark)}, { value: true, configurable: true });\n`,
-    { filename: LOADER_FILENAME },
-  );
+  const mark = LOADED_MARK;
+  const loader = await isolate.compileModule(LOADER, { filename: LOADER_FILENAME });
   try {
     await loader.instantiate(context, (specifier) => {
-      if (specifier === options.url) return module;
+      if (specifier === WORKER_SPECIFIER) return module;
       throw new Error(`Cannot import "${specifier}": runtime modules (node:*, cloudflare:*) are not available yet`);
     });
     try {

@@ -10,6 +10,7 @@
  * is served normally.
  */
 import ivm from 'isolated-vm';
+import type { InstancesResult, InstanceStats } from '../../common/protocol.ts';
 import type { DispatchResult, EventResult, WireEvent, WireRequest } from '../isolate/wire.ts';
 import { CpuMeter, type CpuJob } from './cpuMeter.ts';
 import type { RequestTrace } from './requestTrace.ts';
@@ -61,6 +62,15 @@ interface Slot {
   used: boolean;
   /** Set once the slot has a replacement: the old instance is disposed when its last request ends. */
   retired?: boolean;
+  /** Events finished and the CPU they used since this instance was created (the Workers view shows them). */
+  served: number;
+  cpuMs: number;
+  createdAt: number;
+}
+
+function newSlot(worker: WorkerIsolate): Slot {
+  const now = Date.now();
+  return { worker, lastUsed: now, inFlight: 0, used: false, served: 0, cpuMs: 0, createdAt: now };
 }
 
 /** How often the CPU watchdog samples while requests run (the limit is enforced within about this much). */
@@ -74,8 +84,11 @@ export class WorkerPool {
   #meter!: CpuMeter;
   #slots: Slot[] = [];
   #last = -1;
-  /** Why the pool disposed the isolate itself (a CPU limit); undefined means isolated-vm did (memory). */
-  #killReason: string | undefined;
+  /**
+   * Why the pool disposed an isolate itself (a CPU limit), by isolate; none means isolated-vm did (memory). Kept per
+   * isolate: a request on a killed isolate can fail after the pool has started over on a new one.
+   */
+  readonly #killReasons = new WeakMap<ivm.Isolate, string>();
   /** Settles when the isolate and instances are usable again after a limit. */
   #restarting: Promise<void> | undefined;
   #watchdog: ReturnType<typeof setInterval> | undefined;
@@ -87,8 +100,8 @@ export class WorkerPool {
   /** Contexts created in the current isolate; each instance's number among them (liveContexts). */
   #contexts = 0;
   readonly #contextNumbers = new WeakMap<WorkerIsolate, number>();
-  /** Set once the pool has begun to dispose the current isolate (#kill). */
-  #killing = false;
+  /** Evictions by instance index over the pool's life (a slot's replacement starts its own counters). */
+  readonly #evictions: { count: number; last?: string }[] = [];
 
   private constructor(options: WorkerPoolOptions) {
     this.#options = options;
@@ -116,14 +129,12 @@ export class WorkerPool {
       if (!isolate.isDisposed) isolate.dispose();
     });
     this.#isolate = isolate;
-    this.#killReason = undefined;
     this.#contexts = 0;
-    this.#killing = false;
     this.#notify('replaced');
     this.#meter = new CpuMeter(() => (isolate.isDisposed ? 0n : isolate.cpuTime));
     try {
       const slots: Slot[] = [];
-      for (let i = 0; i < this.#options.instances; i++) slots.push({ worker: await this.#instance(), lastUsed: Date.now(), inFlight: 0, used: false });
+      for (let i = 0; i < this.#options.instances; i++) slots.push(newSlot(await this.#instance()));
       this.#slots = slots;
       this.handles = slots[0]?.worker.handles ?? [];
     } catch (err) {
@@ -141,10 +152,11 @@ export class WorkerPool {
   async #instance(): Promise<WorkerIsolate> {
     // Counted when WorkerIsolate.create makes its context (synchronously, before its first await): creation order.
     const number = ++this.#contexts;
+    const isolate = this.#isolate;
     const worker = await WorkerIsolate.create({
       ...this.#options.instance,
-      isolate: this.#isolate,
-      whyDied: () => this.#killReason ?? `The worker ran out of memory (limit ${this.#options.memoryLimitMb} MB)`,
+      isolate,
+      whyDied: () => this.#killReasons.get(isolate) ?? `The worker ran out of memory (limit ${this.#options.memoryLimitMb} MB)`,
     });
     this.#contextNumbers.set(worker, number);
     return worker;
@@ -152,7 +164,7 @@ export class WorkerPool {
 
   /** Why the isolate is gone: the CPU limit the pool enforced, or else isolated-vm's memory limit. */
   get #deathReason(): string {
-    return this.#killReason ?? `memory limit (${this.#options.memoryLimitMb} MB)`;
+    return this.#killReasons.get(this.#isolate) ?? `memory limit (${this.#options.memoryLimitMb} MB)`;
   }
 
   /** No affinity: any instance but the one that served last. */
@@ -182,7 +194,7 @@ export class WorkerPool {
       result = await slot.worker.dispatch(request, trace);
     } catch (err) {
       finish();
-      throw this.#failure(err);
+      throw this.#failure(err, slot);
     }
     const served: Served = { instance: index + 1, finish };
     const reader = result.ok ? result.response.reader : undefined;
@@ -199,7 +211,7 @@ export class WorkerPool {
           return chunk;
         } catch (err) {
           finish();
-          throw this.#failure(err);
+          throw this.#failure(err, slot);
         }
       },
       cancel: async (reason) => {
@@ -218,7 +230,7 @@ export class WorkerPool {
     try {
       return await slot.worker.trigger(event);
     } catch (err) {
-      throw this.#failure(err);
+      throw this.#failure(err, slot);
     } finally {
       this.#end(slot, job);
     }
@@ -237,6 +249,8 @@ export class WorkerPool {
     slot.inFlight--;
     slot.lastUsed = Date.now();
     const ms = this.#meter.end(job);
+    slot.served++;
+    slot.cpuMs += ms;
     if (slot.retired && slot.inFlight === 0) slot.worker.dispose();
     if (this.#meter.active.size === 0 && this.#watchdog) {
       clearInterval(this.#watchdog);
@@ -245,39 +259,47 @@ export class WorkerPool {
     return ms;
   }
 
-  /** While requests run: sample the CPU clock; a request over the limit ends the isolate. */
+  /**
+   * While requests run: sample the CPU clock; a request over the limit (in CPU really spent: see CpuMeter) ends the
+   * isolate. Not while a debugger holds the isolate paused: a request that went over just before (its figure stands
+   * still meanwhile) is stopped once resumed.
+   */
   #watch(): void {
     if (this.#watchdog || this.#options.cpuLimitMs <= 0) return;
     this.#watchdog = setInterval(() => {
       this.#meter.sample();
+      if (this.#meter.paused) return;
       for (const job of this.#meter.active) {
-        const ms = job.ns / 1e6;
-        if (ms <= this.#options.cpuLimitMs || this.#isolate.isDisposed || this.#killing) continue;
-        this.#killReason = `The request used more CPU time than the limit of ${this.#options.cpuLimitMs} ms (${Math.round(ms)} ms when it was stopped)`;
-        this.#kill();
+        const ms = job.cpuNs / 1e6;
+        if (ms <= this.#options.cpuLimitMs || this.#isolate.isDisposed || this.#killReasons.has(this.#isolate)) continue;
+        this.#kill(`The request used more CPU time than the limit of ${this.#options.cpuLimitMs} ms (${Math.round(ms)} ms when it was stopped)`);
       }
     }, WATCHDOG_MS);
     this.#watchdog.unref();
   }
 
   /** A failure of an instance: when the isolate is gone it was a limit (503); the pool then starts over. */
-  #failure(err: unknown): unknown {
+  #failure(err: unknown, slot: Slot): unknown {
     if (!(err instanceof WorkerDiedError)) return err;
-    const limit = this.#killReason === undefined ? 'memory' : 'cpu';
+    const limit = this.#killReasons.has(slot.worker.isolate) ? 'cpu' : 'memory';
     void this.#restart();
     return new WorkerLimitError(err.message, limit);
   }
 
   /**
    * Every instance is recreated in a new isolate, once the current one is gone; each eviction is reported. (A late
-   * failure of an instance of an isolate already replaced must not restart the healthy one.)
+   * failure of an instance of an isolate already replaced must not restart the healthy one.) An old instance with
+   * requests in flight is disposed once they have failed (with why its isolate died), as on an eviction.
    */
   #restart(): Promise<void> {
     if (this.#restarting || this.#disposed || !this.#isolate.isDisposed) return this.#restarting ?? Promise.resolve();
     const reason = this.#deathReason;
     const old = this.#slots;
-    for (const slot of old) slot.worker.dispose();
-    old.forEach((_, i) => this.#options.onEvicted(i + 1, reason));
+    for (const slot of old) {
+      slot.retired = true;
+      if (slot.inFlight === 0) slot.worker.dispose();
+    }
+    old.forEach((_, i) => this.#evicted(i, reason));
     this.#slots = [];
     this.#restarting = this.#start().finally(() => (this.#restarting = undefined));
     return this.#restarting;
@@ -295,10 +317,41 @@ export class WorkerPool {
   async #replace(index: number, reason: string, replacement?: WorkerIsolate): Promise<void> {
     const old = this.#slots[index] as Slot;
     const worker = replacement ?? (await this.#instance());
-    this.#slots[index] = { worker, lastUsed: Date.now(), inFlight: 0, used: false };
+    this.#slots[index] = newSlot(worker);
     old.retired = true;
     if (old.inFlight === 0) old.worker.dispose();
+    this.#evicted(index, reason);
+  }
+
+  /** Counts the eviction of the instance at `index` (for stats) and reports it. */
+  #evicted(index: number, reason: string): void {
+    const count = this.#evictions[index] ?? { count: 0 };
+    this.#evictions[index] = { count: count.count + 1, last: reason };
     this.#options.onEvicted(index + 1, reason);
+  }
+
+  /** Each instance's figures, and the shared isolate's heap (absent while a new isolate is being made). */
+  async stats(): Promise<InstancesResult> {
+    const instances = this.#slots.map((slot, index): InstanceStats => {
+      const evictions = this.#evictions[index];
+      return {
+        instance: index + 1,
+        served: slot.served,
+        cpuMs: Math.round(slot.cpuMs * 10) / 10,
+        inFlight: slot.inFlight,
+        createdAt: slot.createdAt,
+        evictions: evictions?.count ?? 0,
+        ...(evictions?.last ? { lastEviction: evictions.last } : {}),
+      };
+    });
+    const isolate = this.#isolate;
+    if (this.#restarting || isolate.isDisposed) return { instances };
+    try {
+      const heap = await isolate.getHeapStatistics();
+      return { instances, heap: { usedBytes: heap.used_heap_size, limitBytes: heap.heap_size_limit } };
+    } catch {
+      return { instances }; // disposed meanwhile (a limit)
+    }
   }
 
   /**
@@ -335,15 +388,19 @@ export class WorkerPool {
    * Ends the isolate (a limit). isolated-vm deadlocks disposing an isolate that has an inspector session open (and
    * any later call on that session blocks the host), and crashes when a session and its isolate are disposed back to
    * back: watchers close their sessions first ('closing', at most CLOSING_WAIT_MS), and the isolate goes a loop
-   * turn later. It runs on meanwhile; the request over the limit fails when it is disposed.
+   * turn later. It runs on meanwhile; the request over the limit fails when it is disposed. The pool starts over
+   * then, whether or not that request failed: one held paused by a debugger is resumed when its session closes, and
+   * may well finish first (nothing would fail, and the debugger would wait for a new isolate until the next request).
    */
-  #kill(): void {
-    if (this.#killing || this.#isolate.isDisposed) return;
-    this.#killing = true;
+  #kill(reason: string): void {
     const isolate = this.#isolate;
+    if (this.#killReasons.has(isolate) || isolate.isDisposed) return;
+    this.#killReasons.set(isolate, reason);
     void this.#notify('closing').then(() =>
       setImmediate(() => {
         if (!isolate.isDisposed) isolate.dispose();
+        // A failed start is the next request's to report (#ready tries again).
+        if (isolate === this.#isolate) this.#restart().catch(() => {});
       }),
     );
   }
@@ -375,6 +432,20 @@ export class WorkerPool {
    */
   debuggerPaused(paused: boolean): void {
     this.#meter.paused = paused;
+  }
+
+  /**
+   * After a debugger's out-of-memory pause: true once the isolate has run a task of the pool's (queued behind the code
+   * that neared the limit: that code has stopped, and the isolate lives on), false once it is gone.
+   */
+  async survivedOutOfMemory(): Promise<boolean> {
+    const isolate = this.#isolate;
+    try {
+      await isolate.getHeapStatistics();
+    } catch {
+      return false;
+    }
+    return isolate === this.#isolate && !isolate.isDisposed;
   }
 
   /** Whether the isolate takes inspector sessions: not once it is disposed (a session must not be touched then). */

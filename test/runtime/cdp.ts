@@ -1,4 +1,6 @@
-// A minimal Chrome DevTools Protocol client over `ws`, for the inspector tests.
+// A minimal Chrome DevTools Protocol client over `ws`, for the inspector tests. It keeps a log of the recent traffic
+// (both ways, with times): every timeout it reports (an unanswered request, an event that never came) carries it, and
+// a test can print it on failure (`traffic()`).
 import { WebSocket } from 'ws';
 
 interface CdpEvent {
@@ -6,17 +8,28 @@ interface CdpEvent {
   params: Record<string, unknown>;
 }
 
+/** How many messages the traffic log keeps, and how much of each. */
+const LOG_MESSAGES = 60;
+const LOG_CHARS = 240;
+/** How long a request may go unanswered before `send` fails (instead of hanging the test until its own timeout). */
+const SEND_TIMEOUT_MS = 15_000;
+
 export class CdpClient {
   readonly #ws: WebSocket;
   #nextId = 1;
-  readonly #pending = new Map<number, { resolve(value: unknown): void; reject(err: Error): void }>();
+  readonly #pending = new Map<number, { method: string; resolve(value: unknown): void; reject(err: Error): void }>();
   readonly events: CdpEvent[] = [];
   readonly #waiters = new Set<{ match(e: CdpEvent): boolean; resolve(e: CdpEvent): void }>();
+  readonly #log: string[] = [];
+  readonly #start = Date.now();
+  #closeInfo: string | undefined;
 
   private constructor(ws: WebSocket) {
     this.#ws = ws;
     ws.on('message', (data) => {
-      const message = JSON.parse(String(data)) as { id?: number; result?: unknown; error?: { message: string }; method?: string; params?: Record<string, unknown> };
+      const text = String(data);
+      this.#record('←', text);
+      const message = JSON.parse(text) as { id?: number; result?: unknown; error?: { message: string }; method?: string; params?: Record<string, unknown> };
       if (message.id !== undefined) {
         const pending = this.#pending.get(message.id);
         this.#pending.delete(message.id);
@@ -27,6 +40,12 @@ export class CdpClient {
         this.events.push(event);
         for (const waiter of this.#waiters) if (waiter.match(event)) waiter.resolve(event);
       }
+    });
+    ws.on('close', (code, reason) => {
+      this.#closeInfo = `closed (${code}${reason.length ? ` ${String(reason)}` : ''})`;
+      this.#record('×', this.#closeInfo);
+      for (const [id, pending] of this.#pending) pending.reject(new Error(`the socket ${this.#closeInfo} with ${pending.method} (id ${id}) unanswered`));
+      this.#pending.clear();
     });
   }
 
@@ -39,11 +58,44 @@ export class CdpClient {
     return new CdpClient(ws);
   }
 
-  send<T = Record<string, unknown>>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+  #record(direction: string, text: string): void {
+    const at = ((Date.now() - this.#start) / 1000).toFixed(3).padStart(8);
+    this.#log.push(`${at}s ${direction} ${text.length > LOG_CHARS ? `${text.slice(0, LOG_CHARS)}… (${text.length} chars)` : text}`);
+    if (this.#log.length > LOG_MESSAGES) this.#log.shift();
+  }
+
+  /** The last messages both ways (→ sent, ← received), oldest first, and what is still unanswered. */
+  traffic(): string {
+    const pending = [...this.#pending].map(([id, { method }]) => `${method} (id ${id})`);
+    return [
+      `last ${this.#log.length} CDP messages (time since connect):`,
+      ...this.#log.map((line) => `  ${line}`),
+      `unanswered: ${pending.length ? pending.join(', ') : 'none'}; socket ${this.#closeInfo ?? (this.open ? 'open' : 'not open')}`,
+    ].join('\n');
+  }
+
+  send<T = Record<string, unknown>>(method: string, params: Record<string, unknown> = {}, timeoutMs = SEND_TIMEOUT_MS): Promise<T> {
     const id = this.#nextId++;
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.#ws.send(JSON.stringify({ id, method, params }));
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (!this.#pending.delete(id)) return;
+        reject(new Error(`no answer to ${method} (id ${id}) within ${timeoutMs} ms\n${this.traffic()}`));
+      }, timeoutMs);
+      const settle = () => clearTimeout(timer);
+      this.#pending.set(id, {
+        method,
+        resolve: (value) => {
+          settle();
+          resolve(value as T);
+        },
+        reject: (err) => {
+          settle();
+          reject(err);
+        },
+      });
+      const text = JSON.stringify({ id, method, params });
+      this.#record('→', text);
+      this.#ws.send(text);
     });
   }
 
@@ -71,16 +123,21 @@ export class CdpClient {
       };
       const timer = setTimeout(() => {
         this.#waiters.delete(waiter);
-        reject(new Error(`no ${method} event within ${timeoutMs} ms`));
+        reject(new Error(`no ${method} event within ${timeoutMs} ms\n${this.traffic()}`));
       }, timeoutMs);
       this.#waiters.add(waiter);
     });
   }
 
-  close(): Promise<void> {
+  /** Closes the socket; one the other end does not close in time (a stuck sidecar) is cut. */
+  close(timeoutMs = 2000): Promise<void> {
     if (this.#ws.readyState === WebSocket.CLOSED) return Promise.resolve();
     return new Promise((resolve) => {
-      this.#ws.once('close', () => resolve());
+      const timer = setTimeout(() => this.#ws.terminate(), timeoutMs);
+      this.#ws.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
       this.#ws.close();
     });
   }

@@ -9,7 +9,7 @@ import { SourceMap, type SourceMapPayload } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { Evict } from '../../common/protocol.ts';
 import { CdpClient } from './cdp.ts';
 import { connectRpc, ensureRuntimeBuilt, fixture, startDev, type DevProcess } from './helpers.ts';
@@ -78,6 +78,53 @@ async function pausedOnLine(cdp: CdpClient, since: number, bp: { breakpointId: s
   return frame;
 }
 
+/**
+ * A request to the worker that fails (rather than hanging the test) when it gets no response. Its failure is the
+ * test's once awaited; one left pending by a step that failed (the sidecar is stopped) is not reported instead.
+ */
+function get(url: string): Promise<Response> {
+  const response = fetch(url, { signal: AbortSignal.timeout(15_000) });
+  response.catch(() => {});
+  return response;
+}
+
+/** The sidecar's last lines of stderr, indented. */
+const stderrTail = (dev: DevProcess) => dev.stderr().trimEnd().split('\n').slice(-30).join('\n  ');
+
+/**
+ * Runs a test's steps against a sidecar started with the debugger, then closes the socket and stops the sidecar (which
+ * must exit cleanly). Every step that waits has a time limit well within the test's, so a hang fails that step, and
+ * the failure says where the debugger was: the last CDP messages both ways, how the sidecar ended and what it printed.
+ * Should the test still time out (the steps adding up), the same is written to stderr.
+ */
+async function debugging(t: TestContext, dev: DevProcess, cdp: CdpClient, steps: () => Promise<void>): Promise<void> {
+  const onAbort = () => process.stderr.write(`${t.name}: ${String(t.signal.reason)}\n${cdp.traffic()}\nsidecar stderr (last lines):\n  ${stderrTail(dev)}\n`);
+  t.signal.addEventListener('abort', onAbort, { once: true });
+  let failure: unknown;
+  try {
+    await steps();
+  } catch (err) {
+    failure = err;
+  }
+  t.signal.removeEventListener('abort', onAbort);
+  const traffic = cdp.traffic();
+  await cdp.close();
+  const code = await dev.stop();
+  if (failure === undefined) {
+    assert.equal(code, 0, `the sidecar exits cleanly; its stderr:\n${dev.stderr()}`);
+    return;
+  }
+  // The CDP client's timeouts carry its traffic already.
+  const what = failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure);
+  const cause = failure instanceof Error && failure.cause !== undefined ? `\n(cause: ${String(failure.cause)})` : '';
+  const context = `${what.includes('CDP messages') ? '' : `\n${traffic}`}\nsidecar exit code ${code}; its stderr (last lines):\n  ${stderrTail(dev)}`;
+  const error = new Error(`${what}${cause}${context}`);
+  // Where the step failed, not where it was reported.
+  const frames = failure instanceof Error ? (failure.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line)) : [];
+  error.stack = [`Error: ${error.message}`, ...frames].join('\n');
+  throw error;
+}
+
 async function evaluateOn(cdp: CdpClient, frame: Frame, expression: string): Promise<unknown> {
   return (await cdp.send<{ result: { value: unknown } }>('Debugger.evaluateOnCallFrame', { callFrameId: frame.callFrameId, expression })).result.value;
 }
@@ -89,15 +136,15 @@ async function consoleEvaluate(cdp: CdpClient, expression: string): Promise<unkn
   return result.value;
 }
 
-test('a breakpoint by URL keeps binding across a CPU-limit isolate replacement, over the same socket; time paused is no CPU time', { timeout: 60_000 }, async () => {
+test('a breakpoint by URL keeps binding across a CPU-limit isolate replacement, over the same socket; time paused is no CPU time', { timeout: 60_000 }, async (t) => {
   const { dev, cdp } = await startWithInspector(['--cpu-limit-ms', '50', '--instances', '1']);
-  try {
+  await debugging(t, dev, cdp, async () => {
     await cdp.send('Debugger.setPauseOnExceptions', { state: 'uncaught' });
     const bp = await breakOnSourceLine(cdp);
 
     // Hit once; sit on the breakpoint for much longer than the CPU limit (as a developer would): not a CPU overrun.
     let since = cdp.events.length;
-    const first = fetch(`${dev.url}/first`);
+    const first = get(`${dev.url}/first`);
     const frame = await pausedOnLine(cdp, since, bp);
     assert.equal(frame.location.scriptId, bp.scriptId);
     await sleep(300);
@@ -125,7 +172,7 @@ test('a breakpoint by URL keeps binding across a CPU-limit isolate replacement, 
 
     // The next request pauses on the same line, in the new isolate's script.
     since = cdp.events.length;
-    const second = fetch(`${dev.url}/second`);
+    const second = get(`${dev.url}/second`);
     const again = await pausedOnLine(cdp, since, bp);
     assert.equal(again.location.scriptId, reparsed.params.scriptId);
     assert.equal(again.location.lineNumber, bp.bundleLine);
@@ -139,18 +186,15 @@ test('a breakpoint by URL keeps binding across a CPU-limit isolate replacement, 
     // The client's breakpoint id still works for removal; the next request runs through.
     await cdp.send('Debugger.removeBreakpoint', { breakpointId: bp.breakpointId });
     since = cdp.events.length;
-    assert.equal(await (await fetch(`${dev.url}/third`)).text(), 'version 1 path /third');
+    assert.equal(await (await get(`${dev.url}/third`)).text(), 'version 1 path /third');
     assert.equal(cdp.events.slice(since).some((e) => e.method === 'Debugger.paused'), false);
     assert.ok(cdp.open, 'the debugger socket stayed open throughout');
-  } finally {
-    await cdp.close();
-    assert.equal(await dev.stop(), 0);
-  }
+  });
 });
 
-test('out of memory with a debugger attached: 503, no hang, and the breakpoint binds in the new isolate', { timeout: 60_000 }, async () => {
+test('out of memory with a debugger attached: 503, no hang, and the breakpoint binds in the new isolate', { timeout: 60_000 }, async (t) => {
   const { dev, cdp } = await startWithInspector(['--memory-limit-mb', '64', '--instances', '1']);
-  try {
+  await debugging(t, dev, cdp, async () => {
     const bp = await breakOnSourceLine(cdp);
     let since = cdp.events.length;
     const res = await fetch(`${dev.url}/oom`, { signal: AbortSignal.timeout(30_000) });
@@ -162,39 +206,36 @@ test('out of memory with a debugger attached: 503, no hang, and the breakpoint b
     assert.equal(cdp.events.slice(since).some((e) => e.method === 'Debugger.paused'), false);
 
     since = cdp.events.length;
-    const next = fetch(`${dev.url}/after`);
+    const next = get(`${dev.url}/after`);
     const frame = await pausedOnLine(cdp, since, bp);
     assert.equal(await evaluateOn(cdp, frame, 'path'), '/after');
     await cdp.send('Debugger.resume');
     assert.equal(await (await next).text(), 'version 1 path /after');
     assert.equal(await consoleEvaluate(cdp, 'lastPath'), '/after');
-  } finally {
-    await cdp.close();
-    assert.equal(await dev.stop(), 0);
-  }
+  });
 });
 
-test('after a reload the Debug Console evaluates in the new code; a reload that fails to load leaves it on the live code', { timeout: 60_000 }, async () => {
+test('after a reload the Debug Console evaluates in the new code; a reload that fails to load leaves it on the live code', { timeout: 60_000 }, async (t) => {
   const project = mkdtempSync(path.join(os.tmpdir(), 'ws-inspector-reload-'));
   cpSync(FIXTURE, project, { recursive: true });
   const versionFile = path.join(project, 'src/version.ts');
   const { dev, cdp } = await startWithInspector([], project);
   try {
-    assert.equal(await consoleEvaluate(cdp, 'workerVersion'), 1);
+    await debugging(t, dev, cdp, async () => {
+      assert.equal(await consoleEvaluate(cdp, 'workerVersion'), 1);
 
-    writeFileSync(versionFile, 'export const VERSION = 2;\n');
-    await dev.waitFor('stderr', /^↻ reloaded \(.*version\.ts\)$/m);
-    assert.equal(await consoleEvaluate(cdp, 'workerVersion'), 2);
-    assert.equal(await (await fetch(`${dev.url}/x`)).text(), 'version 2 path /x');
+      writeFileSync(versionFile, 'export const VERSION = 2;\n');
+      await dev.waitFor('stderr', /^↻ reloaded \(.*version\.ts\)$/m);
+      assert.equal(await consoleEvaluate(cdp, 'workerVersion'), 2);
+      assert.equal(await (await get(`${dev.url}/x`)).text(), 'version 2 path /x');
 
-    // Builds, but throws while loading: its context was the newest created, and is released, never destroyed.
-    writeFileSync(versionFile, 'export const VERSION = 3;\nthrow new Error("broken on load");\n');
-    await dev.waitFor('stderr', /broken on load[\s\S]*\(still serving the previous build\)/);
-    assert.equal(await consoleEvaluate(cdp, 'workerVersion'), 2);
-    assert.equal(await (await fetch(`${dev.url}/y`)).text(), 'version 2 path /y');
+      // Builds, but throws while loading: its context was the newest created, and is released, never destroyed.
+      writeFileSync(versionFile, 'export const VERSION = 3;\nthrow new Error("broken on load");\n');
+      await dev.waitFor('stderr', /broken on load[\s\S]*\(still serving the previous build\)/);
+      assert.equal(await consoleEvaluate(cdp, 'workerVersion'), 2);
+      assert.equal(await (await get(`${dev.url}/y`)).text(), 'version 2 path /y');
+    });
   } finally {
-    await cdp.close();
-    assert.equal(await dev.stop(), 0);
     rmSync(project, { recursive: true, force: true });
   }
 });
