@@ -111,6 +111,30 @@ export interface EvictParams {
   instance?: number;
 }
 export const Evict = new RequestType<EvictParams, { evicted: number[] }, void>('runtime/evict');
+/** One instance of the worker as the editor's Workers view shows it. */
+export interface InstanceStats {
+  /** 1-based, as in RequestRecord.instance and Evicted. */
+  instance: number;
+  /** Events (requests, scheduled and queue) it has finished since it was (re)created. */
+  served: number;
+  /** CPU time those events used, in ms. */
+  cpuMs: number;
+  /** Events it is working on now. */
+  inFlight: number;
+  /** Epoch ms of its creation (its last eviction, reload or start). */
+  createdAt: number;
+  /** How many times this instance has been evicted since the sidecar started, and the last reason. */
+  evictions: number;
+  lastEviction?: string;
+}
+/** The worker's instances, and the heap of the isolate they share (instances are contexts of one isolate). */
+export interface InstancesResult {
+  instances: InstanceStats[];
+  /** Absent while the isolate is being replaced after a limit. */
+  heap?: { usedBytes: number; limitBytes: number };
+}
+/** Cheap: counters the pool keeps anyway, and one heap-statistics call. */
+export const Instances = new RequestType0<InstancesResult, void>('runtime/instances');
 export const RequestCompleted = new NotificationType<RequestRecord>('runtime/requestCompleted');
 
 /** A build or load failure of the worker, located in the user's source. */
