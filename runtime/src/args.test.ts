@@ -3,12 +3,12 @@ import { test } from 'node:test';
 import { ArgsError, DEFAULT_INSPECT_PORT, DEFAULT_PORT, DEFAULTS, parseDevArgs } from './args.ts';
 
 test('defaults: cwd, port 8787, no inspector, no rpc', () => {
-  assert.deepEqual(parseDevArgs([], '/p'), { path: '/p', port: DEFAULT_PORT, inspectPort: undefined, rpc: false, testScheduled: false, ...DEFAULTS });
+  assert.deepEqual(parseDevArgs([], '/p'), { path: '/p', port: DEFAULT_PORT, inspectPort: undefined, environment: undefined, rpc: false, testScheduled: false, ...DEFAULTS });
 });
 
 test('path, --port N, --port=N, --inspect, --inspect=N, --rpc, --test-scheduled', () => {
-  assert.deepEqual(parseDevArgs(['x', '--port', '0', '--inspect', '--rpc', '--test-scheduled'], '/p'), { path: 'x', port: 0, inspectPort: DEFAULT_INSPECT_PORT, rpc: true, testScheduled: true, ...DEFAULTS });
-  assert.deepEqual(parseDevArgs(['--port=9000', '--inspect=0'], '/p'), { path: '/p', port: 9000, inspectPort: 0, rpc: false, testScheduled: false, ...DEFAULTS });
+  assert.deepEqual(parseDevArgs(['x', '--port', '0', '--inspect', '--rpc', '--test-scheduled'], '/p'), { path: 'x', port: 0, inspectPort: DEFAULT_INSPECT_PORT, environment: undefined, rpc: true, testScheduled: true, ...DEFAULTS });
+  assert.deepEqual(parseDevArgs(['--port=9000', '--inspect=0'], '/p'), { path: '/p', port: 9000, inspectPort: 0, environment: undefined, rpc: false, testScheduled: false, ...DEFAULTS });
 });
 
 test('limits and instances: --instances N, --cpu-limit-ms=N, --memory-limit-mb N, --idle-timeout 0', () => {
@@ -27,4 +27,14 @@ test('bad input is an ArgsError with usage', () => {
   assert.throws(() => parseDevArgs(['--inspect=']), ArgsError);
   assert.throws(() => parseDevArgs(['--nope']), /unknown option --nope[\s\S]*Usage/);
   assert.throws(() => parseDevArgs(['a', 'b']), ArgsError);
+});
+
+test('--env NAME, -e NAME, --env=NAME select a config environment; a missing name is an error', () => {
+  assert.equal(parseDevArgs([]).environment, undefined);
+  assert.equal(parseDevArgs(['--env', 'staging']).environment, 'staging');
+  assert.equal(parseDevArgs(['-e', 'staging', 'dir']).environment, 'staging');
+  assert.equal(parseDevArgs(['--env=prod']).environment, 'prod');
+  assert.throws(() => parseDevArgs(['--env']), /--env expects an environment name/);
+  assert.throws(() => parseDevArgs(['--env', '--port', '1']), /--env expects an environment name/);
+  assert.throws(() => parseDevArgs(['--env=']), /--env expects an environment name/);
 });

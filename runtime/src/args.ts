@@ -22,13 +22,15 @@ export interface DevArgs {
   memoryLimitMb: number;
   /** Seconds an instance may sit unused before it is evicted; 0: never. */
   idleTimeoutS: number;
+  /** The config's `[env.<name>]` to run (`--env`/`-e`, as wrangler); undefined: the top level. */
+  environment: string | undefined;
 }
 
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_INSPECT_PORT = 9229;
 export const DEFAULTS = { instances: 2, cpuLimitMs: 30_000, memoryLimitMb: 128, idleTimeoutS: 300 } as const;
 export const USAGE =
-  'Usage: worker-studio dev [PATH] [--port N] [--inspect[=PORT]] [--instances N] [--cpu-limit-ms N] [--memory-limit-mb N] [--idle-timeout S] [--test-scheduled] [--rpc]';
+  'Usage: worker-studio dev [PATH] [--port N] [--inspect[=PORT]] [--instances N] [--cpu-limit-ms N] [--memory-limit-mb N] [--idle-timeout S] [--env NAME] [--test-scheduled] [--rpc]';
 
 export class ArgsError extends Error {
   constructor(message: string) {
@@ -61,7 +63,7 @@ function parseCount(text: string | undefined, flag: string, min: number): number
 }
 
 export function parseDevArgs(argv: readonly string[], cwd: string = process.cwd()): DevArgs {
-  const result: DevArgs = { path: cwd, port: DEFAULT_PORT, inspectPort: undefined, rpc: false, testScheduled: false, ...DEFAULTS };
+  const result: DevArgs = { path: cwd, port: DEFAULT_PORT, inspectPort: undefined, environment: undefined, rpc: false, testScheduled: false, ...DEFAULTS };
   let pathSeen = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -73,6 +75,14 @@ export function parseDevArgs(argv: readonly string[], cwd: string = process.cwd(
       result.inspectPort = DEFAULT_INSPECT_PORT;
     } else if (arg.startsWith('--inspect=')) {
       result.inspectPort = parsePort(arg.slice('--inspect='.length), '--inspect');
+    } else if (arg === '--env' || arg === '-e') {
+      const name = argv[++i];
+      if (name === undefined || name.startsWith('-') || name === '') throw new ArgsError(`${arg} expects an environment name (a [env.<name>] section of the config)`);
+      result.environment = name;
+    } else if (arg.startsWith('--env=')) {
+      const name = arg.slice('--env='.length);
+      if (name === '') throw new ArgsError('--env expects an environment name (a [env.<name>] section of the config)');
+      result.environment = name;
     } else if (arg === '--rpc') {
       result.rpc = true;
     } else if (arg === '--test-scheduled') {

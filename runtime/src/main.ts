@@ -9,6 +9,7 @@ import type { BuildErrorParams, ReloadResult, TriggerParams, TriggerResult } fro
 import { ProjectError, resolveWorkerProject, type WorkerProject } from '../../common/workerProject.ts';
 import type { DispatchResult, ExchangeEnd, WireRequest, WireResponse } from '../isolate/wire.ts';
 import { ArgsError, parseDevArgs, type DevArgs } from './args.ts';
+import { secretFileCandidates, workerEnv } from './workerEnv.ts';
 import { BuildFailure, bundleWorker, type WorkerBundle } from './bundler.ts';
 import { ControlChannel, sendToWorker } from './controlChannel.ts';
 import { scheduledTestRoute, toWireEvent, triggerLine, triggerResponse, triggerResult } from './triggers.ts';
@@ -38,11 +39,6 @@ interface LoadFailure {
   stack: string;
 }
 
-/** `vars` from the wrangler config: strings or JSON values, handed to the worker as `env`. */
-function configVars(project: WorkerProject): Record<string, unknown> {
-  const vars = project.config?.raw.vars;
-  return typeof vars === 'object' && vars !== null && !Array.isArray(vars) ? { ...(vars as Record<string, unknown>) } : {};
-}
 
 interface Running {
   /** Set once shutdown has begun: later signals and requests to stop wait for the first one. */
@@ -64,9 +60,17 @@ interface Running {
 
 async function run(args: DevArgs, reporter: Reporter, running: Running): Promise<void> {
   let project: WorkerProject;
+  let env: Record<string, unknown>;
   let bundle;
+  /** The worker's env for a project; bindings not provided yet are named in a warning (each load). */
+  const loadEnv = (current: WorkerProject) => {
+    const { values, unsupported } = workerEnv(current);
+    if (unsupported.length) reporter.note(`⚠ not available in Worker Studio yet, left out of env: ${unsupported.join(', ')}`);
+    return values;
+  };
   try {
-    project = resolveWorkerProject(args.path);
+    project = resolveWorkerProject(args.path, { environment: args.environment });
+    env = loadEnv(project);
     reporter.status('bundling');
     bundle = await bundleWorker(project.entry, project.root, 1);
   } catch (err) {
@@ -81,7 +85,7 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
   stacks.add(bundle.code, bundle.url);
   const mapStack = stacks.map;
   const prelude = readFileSync(path.join(__dirname, 'prelude.js'), 'utf8');
-  const poolOptions = (built: WorkerBundle, current: WorkerProject): WorkerPoolOptions => ({
+  const poolOptions = (built: WorkerBundle, currentEnv: Record<string, unknown>): WorkerPoolOptions => ({
     instances: args.instances,
     cpuLimitMs: args.cpuLimitMs,
     memoryLimitMb: args.memoryLimitMb,
@@ -92,7 +96,7 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
       prelude,
       code: built.code,
       url: built.url,
-      env: configVars(current),
+      env: currentEnv,
       inspector: args.inspectPort !== undefined,
       onLog: (level, message, location, trace) => {
         const mapped = mapStack(message);
@@ -117,7 +121,7 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
   };
   try {
     reporter.status('loading');
-    const loading = WorkerPool.create(poolOptions(bundle, project));
+    const loading = WorkerPool.create(poolOptions(bundle, env));
     running.loading = loading.catch(() => {});
     running.worker = await loading;
     running.abortLoad = undefined;
@@ -136,8 +140,10 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
   const reload = async (files: string[]): Promise<ReloadResult> => {
     let built: WorkerBundle;
     let current: WorkerProject;
+    let currentEnv: Record<string, unknown>;
     try {
-      current = resolveWorkerProject(args.path);
+      current = resolveWorkerProject(args.path, { environment: args.environment });
+      currentEnv = loadEnv(current);
       built = await bundleWorker(current.entry, current.root, ++version);
     } catch (err) {
       if (!(err instanceof ProjectError || err instanceof BuildFailure)) throw err;
@@ -147,8 +153,8 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
     watcher.update(watchList(built, current));
     stacks.add(built.code, built.url);
     try {
-      if (running.worker) await running.worker.reload(built.code, built.url, configVars(current));
-      else running.worker = await WorkerPool.create(poolOptions(built, current));
+      if (running.worker) await running.worker.reload(built.code, built.url, currentEnv);
+      else running.worker = await WorkerPool.create(poolOptions(built, currentEnv));
       loadFailure = undefined;
       reporter.note(`↻ reloaded (${files.map((file) => displayPath(file)).join(', ')})`);
       return { reloaded: true };
@@ -168,7 +174,7 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
     reloads = next.catch((err: unknown) => reporter.note(`✘ reload failed: ${err instanceof Error ? err.stack : String(err)}`));
     return next;
   };
-  const watchList = (built: WorkerBundle, current: WorkerProject) => [...built.inputs, ...(current.configPath ? [current.configPath] : [])];
+  const watchList = (built: WorkerBundle, current: WorkerProject) => [...built.inputs, ...(current.configPath ? [current.configPath] : []), ...secretFileCandidates(current)];
   const watcher = watchFiles(watchList(bundle, project), (files) => void running.reload?.(files).catch(() => {}));
 
   /** Runs a scheduled or queue event (control channel, test URL) and logs it like a request. */
