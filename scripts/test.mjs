@@ -1,4 +1,4 @@
-// `npm test [-- TIER…]`: the whole suite, in tiers. Tiers: typecheck, unit, runtime, parity, server, e2e (default: all, in that order).
+// `npm test [-- TIER…]`: the whole suite, in tiers. Tiers: typecheck, unit, runtime, parity, bindings, server, e2e (default: all, in that order).
 // Each tier runs even when an earlier one failed; the exit code is non-zero when any failed. With CI=true a tier that
 // cannot run (no tests found, no VS Code host) fails with its reason: nothing is skipped.
 import { spawn } from 'node:child_process';
@@ -26,6 +26,8 @@ const tiers = {
   runtime: nodeTests(['test/runtime/**/*.test.ts']),
   // The differential suite against workerd: test/fixtures/parity/* (see test/fixtures/parity/README.md).
   parity: nodeTests(['test/parity/**/*.test.ts']),
+  // Bindings (KV, …) against Miniflare (workerd with simulated bindings), and their persistence: test/bindings/.
+  bindings: nodeTests(['test/bindings/**/*.test.ts']),
   server: nodeTests(['test/server/**/*.test.ts']),
   e2e: () => ({ command: process.execPath, args: [path.join(root, 'test/e2e/run.ts')], reporter: 'mocha' }),
 };

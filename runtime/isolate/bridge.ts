@@ -11,7 +11,8 @@ import { cancelSent, hostBodyStream, readSent, sendStream } from './bodyStreams.
 import type { DispatchResult, EventResult, WireError, WireEvent, WireLogLevel, WireRequest, WireResponse } from './wire.ts';
 import { ExecutionContext, handledEvents, installHandlers, QueueVerdicts, runFetch, runQueue, runScheduled, toWireError } from './handlers.ts';
 import { connectHost } from './host.ts';
-import type { HostBodyReference, HostServiceReferences } from './hostWire.ts';
+import type { HostBodyReference, HostServiceReferences, WireBinding } from './hostWire.ts';
+import { bindingObjects } from './bindings/index.ts';
 import { fireTimer } from './timers.ts';
 import { currentIo, enterIo, IoContext } from './ioContext.ts';
 import { checkGlobalState, workerLoaded } from './globalState.ts';
@@ -105,9 +106,9 @@ export const bridge = {
   },
   /** Host → isolate: timer `id` is due (see timers.ts). */
   fireTimer,
-  /** Called once the worker module has evaluated: its namespace and the `env` it gets; returns the events it handles. */
-  start(exports: Record<string, unknown>, vars: Record<string, unknown>): string[] {
-    installHandlers(exports, vars);
+  /** Called once the worker module has evaluated: its namespace, its vars and secrets, and its bindings (`env`); returns the events it handles. */
+  start(exports: Record<string, unknown>, vars: Record<string, unknown>, bindings: WireBinding[] = []): string[] {
+    installHandlers(exports, { ...vars, ...bindingObjects(bindings) });
     workerLoaded();
     return handledEvents();
   },

@@ -31,7 +31,24 @@ export interface HostServiceReferences {
   keyRelease: IsolateReference<[id: number]>;
   fetch: IsolateReference<[id: number, request: WireFetchRequest], WireFetchResult>;
   fetchAbort: IsolateReference<[id: number]>;
+  /** A binding's operation (`env.KV.get(…)`): `apply` with `result.promise`; see runtime/src/bindings/bindingHost.ts. */
+  binding: IsolateReference<[call: WireBindingCall], WireBindingResult>;
 }
+
+/** A binding the isolate puts on `env`: its name and kind (the host knows where its data lives). */
+export interface WireBinding {
+  name: string;
+  kind: 'kv';
+}
+
+/** One operation of a binding: e.g. `{ binding: 'KV', op: 'get', args: ['key', undefined] }`. */
+export interface WireBindingCall {
+  binding: string;
+  op: string;
+  args: unknown[];
+}
+
+export type WireBindingResult = { ok: true; value: unknown } | { ok: false; error: WireThrown };
 
 export type SubtleOp =
   | 'encrypt' | 'decrypt' | 'sign' | 'verify' | 'digest' | 'generateKey' | 'deriveKey' | 'deriveBits'

@@ -3,12 +3,18 @@ import { test } from 'node:test';
 import { ArgsError, DEFAULT_INSPECT_PORT, DEFAULT_PORT, DEFAULTS, parseDevArgs } from './args.ts';
 
 test('defaults: cwd, port 8787, no inspector, no rpc', () => {
-  assert.deepEqual(parseDevArgs([], '/p'), { path: '/p', port: DEFAULT_PORT, inspectPort: undefined, environment: undefined, rpc: false, testScheduled: false, ...DEFAULTS });
+  assert.deepEqual(parseDevArgs([], '/p'), { path: '/p', port: DEFAULT_PORT, inspectPort: undefined, inspectWait: false, environment: undefined, persistTo: undefined, noPersist: false, rpc: false, testScheduled: false, ...DEFAULTS });
 });
 
 test('path, --port N, --port=N, --inspect, --inspect=N, --rpc, --test-scheduled', () => {
-  assert.deepEqual(parseDevArgs(['x', '--port', '0', '--inspect', '--rpc', '--test-scheduled'], '/p'), { path: 'x', port: 0, inspectPort: DEFAULT_INSPECT_PORT, environment: undefined, rpc: true, testScheduled: true, ...DEFAULTS });
-  assert.deepEqual(parseDevArgs(['--port=9000', '--inspect=0'], '/p'), { path: '/p', port: 9000, inspectPort: 0, environment: undefined, rpc: false, testScheduled: false, ...DEFAULTS });
+  assert.deepEqual(parseDevArgs(['x', '--port', '0', '--inspect', '--rpc', '--test-scheduled'], '/p'), { path: 'x', port: 0, inspectPort: DEFAULT_INSPECT_PORT, inspectWait: false, environment: undefined, persistTo: undefined, noPersist: false, rpc: true, testScheduled: true, ...DEFAULTS });
+  assert.deepEqual(parseDevArgs(['--port=9000', '--inspect=0'], '/p'), { path: '/p', port: 9000, inspectPort: 0, inspectWait: false, environment: undefined, persistTo: undefined, noPersist: false, rpc: false, testScheduled: false, ...DEFAULTS });
+});
+
+test('--inspect-wait, --inspect-wait=N: the inspector, and requests wait for a debugger', () => {
+  assert.deepEqual([parseDevArgs(['--inspect-wait'], '/p')].map((a) => [a.inspectPort, a.inspectWait]), [[DEFAULT_INSPECT_PORT, true]]);
+  assert.deepEqual([parseDevArgs(['--inspect-wait=0'], '/p')].map((a) => [a.inspectPort, a.inspectWait]), [[0, true]]);
+  assert.throws(() => parseDevArgs(['--inspect-wait=x']), /--inspect-wait expects a port number, got "x"/);
 });
 
 test('limits and instances: --instances N, --cpu-limit-ms=N, --memory-limit-mb N, --idle-timeout 0', () => {
@@ -37,4 +43,12 @@ test('--env NAME, -e NAME, --env=NAME select a config environment; a missing nam
   assert.throws(() => parseDevArgs(['--env']), /--env expects an environment name/);
   assert.throws(() => parseDevArgs(['--env', '--port', '1']), /--env expects an environment name/);
   assert.throws(() => parseDevArgs(['--env=']), /--env expects an environment name/);
+});
+
+test('--persist-to DIR, --persist-to=DIR, --no-persist; both at once is an error', () => {
+  assert.equal(parseDevArgs(['--persist-to', 'state']).persistTo, 'state');
+  assert.equal(parseDevArgs(['--persist-to=/tmp/s']).persistTo, '/tmp/s');
+  assert.equal(parseDevArgs(['--no-persist']).noPersist, true);
+  assert.throws(() => parseDevArgs(['--persist-to']), /--persist-to expects a folder/);
+  assert.throws(() => parseDevArgs(['--no-persist', '--persist-to', 'x']), /contradict/);
 });

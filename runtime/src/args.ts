@@ -10,6 +10,11 @@ export interface DevArgs {
   port: number;
   /** Port of the CDP relay when `--inspect` was given (0 picks a free one); undefined otherwise. */
   inspectPort: number | undefined;
+  /**
+   * `--inspect-wait[=PORT]`: `--inspect`, and requests wait until a debugger has attached and set its breakpoints
+   * (its `Runtime.runIfWaitingForDebugger`), so they bind before the first request (as `node --inspect-wait`).
+   */
+  inspectWait: boolean;
   /** Speak JSON-RPC (common/protocol.ts) on stdin/stdout. */
   rpc: boolean;
   /** Also serve `/__scheduled?cron=…` (wrangler's test route) besides `/cdn-cgi/handler/scheduled`. */
@@ -24,13 +29,17 @@ export interface DevArgs {
   idleTimeoutS: number;
   /** The config's `[env.<name>]` to run (`--env`/`-e`, as wrangler); undefined: the top level. */
   environment: string | undefined;
+  /** The bindings' state folder (`--persist-to`); undefined: `.worker-studio/` in the project. */
+  persistTo: string | undefined;
+  /** `--no-persist`: bindings' data in memory only. */
+  noPersist: boolean;
 }
 
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_INSPECT_PORT = 9229;
 export const DEFAULTS = { instances: 2, cpuLimitMs: 30_000, memoryLimitMb: 128, idleTimeoutS: 300 } as const;
 export const USAGE =
-  'Usage: worker-studio dev [PATH] [--port N] [--inspect[=PORT]] [--instances N] [--cpu-limit-ms N] [--memory-limit-mb N] [--idle-timeout S] [--env NAME] [--test-scheduled] [--rpc]';
+  'Usage: worker-studio dev [PATH] [--port N] [--inspect[=PORT] | --inspect-wait[=PORT]] [--instances N] [--cpu-limit-ms N] [--memory-limit-mb N] [--idle-timeout S] [--env NAME] [--persist-to DIR | --no-persist] [--test-scheduled] [--rpc]';
 
 export class ArgsError extends Error {
   constructor(message: string) {
@@ -63,7 +72,7 @@ function parseCount(text: string | undefined, flag: string, min: number): number
 }
 
 export function parseDevArgs(argv: readonly string[], cwd: string = process.cwd()): DevArgs {
-  const result: DevArgs = { path: cwd, port: DEFAULT_PORT, inspectPort: undefined, environment: undefined, rpc: false, testScheduled: false, ...DEFAULTS };
+  const result: DevArgs = { path: cwd, port: DEFAULT_PORT, inspectPort: undefined, inspectWait: false, environment: undefined, persistTo: undefined, noPersist: false, rpc: false, testScheduled: false, ...DEFAULTS };
   let pathSeen = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -75,6 +84,9 @@ export function parseDevArgs(argv: readonly string[], cwd: string = process.cwd(
       result.inspectPort = DEFAULT_INSPECT_PORT;
     } else if (arg.startsWith('--inspect=')) {
       result.inspectPort = parsePort(arg.slice('--inspect='.length), '--inspect');
+    } else if (arg === '--inspect-wait' || arg.startsWith('--inspect-wait=')) {
+      result.inspectPort = arg === '--inspect-wait' ? DEFAULT_INSPECT_PORT : parsePort(arg.slice('--inspect-wait='.length), '--inspect-wait');
+      result.inspectWait = true;
     } else if (arg === '--env' || arg === '-e') {
       const name = argv[++i];
       if (name === undefined || name.startsWith('-') || name === '') throw new ArgsError(`${arg} expects an environment name (a [env.<name>] section of the config)`);
@@ -83,6 +95,12 @@ export function parseDevArgs(argv: readonly string[], cwd: string = process.cwd(
       const name = arg.slice('--env='.length);
       if (name === '') throw new ArgsError('--env expects an environment name (a [env.<name>] section of the config)');
       result.environment = name;
+    } else if (arg === '--persist-to' || arg.startsWith('--persist-to=')) {
+      const dir = arg === '--persist-to' ? argv[++i] : arg.slice('--persist-to='.length);
+      if (dir === undefined || dir === '' || (arg === '--persist-to' && dir.startsWith('-'))) throw new ArgsError('--persist-to expects a folder');
+      result.persistTo = dir;
+    } else if (arg === '--no-persist') {
+      result.noPersist = true;
     } else if (arg === '--rpc') {
       result.rpc = true;
     } else if (arg === '--test-scheduled') {
@@ -99,5 +117,6 @@ export function parseDevArgs(argv: readonly string[], cwd: string = process.cwd(
       pathSeen = true;
     }
   }
+  if (result.noPersist && result.persistTo !== undefined) throw new ArgsError('--persist-to and --no-persist contradict each other: give one');
   return result;
 }

@@ -7,7 +7,7 @@
  */
 import { createHash, randomBytes, webcrypto } from 'node:crypto';
 import ivm from 'isolated-vm';
-import type { SubtleOp, SubtleResult, WireCryptoKey, WireFetchRequest, WireFetchResult } from '../isolate/hostWire.ts';
+import type { SubtleOp, SubtleResult, WireBindingCall, WireBindingResult, WireCryptoKey, WireFetchRequest, WireFetchResult } from '../isolate/hostWire.ts';
 import { NULL_BODY_STATUSES, type BodyReader } from '../isolate/wire.ts';
 import { Outbound, returnedBody, thrown } from './hostBodies.ts';
 
@@ -57,6 +57,8 @@ export interface HostServicesOptions {
   onUncaught(err: unknown): void;
   /** A fetch starts for request `io` (the id it was dispatched with): where to record it, if anywhere. */
   onSubrequest?(io: number, method: string, url: string): SubrequestTracker | undefined;
+  /** Where `env` bindings' operations go (runtime/src/bindings/bindingHost.ts); none: the worker has no bindings. */
+  bindings?: { call(call: WireBindingCall): WireBindingResult };
 }
 
 /** The SubtleCrypto methods the isolate may call (nothing else on `webcrypto.subtle` is reachable). */
@@ -76,6 +78,7 @@ function checkFetchUrl(url: string): void {
 export class HostServices {
   readonly #onUncaught: HostServicesOptions['onUncaught'];
   readonly #onSubrequest: HostServicesOptions['onSubrequest'];
+  readonly #bindings: HostServicesOptions['bindings'];
   readonly #timers = new Map<number, NodeJS.Timeout>();
   readonly #requests = new Map<number, Outbound>();
   readonly #keys = new Map<number, HostKey>();
@@ -89,6 +92,7 @@ export class HostServices {
   constructor(options: HostServicesOptions) {
     this.#onUncaught = options.onUncaught;
     this.#onSubrequest = options.onSubrequest;
+    this.#bindings = options.bindings;
   }
 
   /** The References object to pass (as a copy) to the bridge's `connect`. */
@@ -106,6 +110,10 @@ export class HostServices {
       keyRelease: ref((id: number) => void this.#keys.delete(id)),
       fetch: ref((id: number, request: WireFetchRequest) => this.#fetch(id, request)),
       fetchAbort: ref((id: number) => this.#requests.get(id)?.abort()),
+      binding: ref(
+        async (call: WireBindingCall): Promise<WireBindingResult> =>
+          this.#bindings?.call(call) ?? { ok: false, error: { name: 'Error', message: `No binding env.${call.binding}` } },
+      ),
     }).copyInto() as ivm.Copy<Record<string, ivm.Reference>>;
   }
 

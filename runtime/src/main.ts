@@ -10,6 +10,15 @@ import { ProjectError, resolveWorkerProject, type WorkerProject } from '../../co
 import type { DispatchResult, ExchangeEnd, WireRequest, WireResponse } from '../isolate/wire.ts';
 import { ArgsError, parseDevArgs, type DevArgs } from './args.ts';
 import { secretFileCandidates, workerEnv } from './workerEnv.ts';
+import { BindingHost } from './bindings/bindingHost.ts';
+import { persistenceFor } from './storage/persistence.ts';
+import type { WorkerIsolateOptions } from './workerIsolate.ts';
+
+/** What a load hands the worker: vars and secrets (copied in) and bindings. */
+interface LoadedEnv {
+  values: Record<string, unknown>;
+  bindings: NonNullable<WorkerIsolateOptions['bindings']>;
+}
 import { BuildFailure, bundleWorker, type WorkerBundle } from './bundler.ts';
 import { ControlChannel, sendToWorker } from './controlChannel.ts';
 import { scheduledTestRoute, toWireEvent, triggerLine, triggerResponse, triggerResult } from './triggers.ts';
@@ -54,19 +63,26 @@ interface Running {
   loading?: Promise<unknown>;
   /** Fires a scheduled or queue event at the worker, once it is ready. */
   trigger?: (params: TriggerParams) => Promise<TriggerResult>;
+  /** The bindings' stores (KV, …), open from the first load until exit. */
+  bindings?: BindingHost;
   /** Rebuilds and reloads now, after any reload already under way. */
   reload?: (why: string[]) => Promise<ReloadResult>;
 }
 
 async function run(args: DevArgs, reporter: Reporter, running: Running): Promise<void> {
   let project: WorkerProject;
-  let env: Record<string, unknown>;
+  let env: LoadedEnv;
   let bundle;
-  /** The worker's env for a project; bindings not provided yet are named in a warning (each load). */
-  const loadEnv = (current: WorkerProject) => {
-    const { values, unsupported } = workerEnv(current);
+  /**
+   * The worker's env for a project: its vars and secrets, and its bindings routed to the sidecar's stores (one
+   * BindingHost for the sidecar's life, so data stays put across reloads). Bindings not provided yet are named in a
+   * warning (each load).
+   */
+  const loadEnv = (current: WorkerProject): LoadedEnv => {
+    const { values, bindings, unsupported } = workerEnv(current);
     if (unsupported.length) reporter.note(`⚠ not available in Worker Studio yet, left out of env: ${unsupported.join(', ')}`);
-    return values;
+    running.bindings ??= new BindingHost(persistenceFor(current.root, args));
+    return { values, bindings: { wire: running.bindings.configure(bindings), host: running.bindings } };
   };
   try {
     project = resolveWorkerProject(args.path, { environment: args.environment });
@@ -85,7 +101,7 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
   stacks.add(bundle.code, bundle.url);
   const mapStack = stacks.map;
   const prelude = readFileSync(path.join(__dirname, 'prelude.js'), 'utf8');
-  const poolOptions = (built: WorkerBundle, currentEnv: Record<string, unknown>): WorkerPoolOptions => ({
+  const poolOptions = (built: WorkerBundle, currentEnv: LoadedEnv): WorkerPoolOptions => ({
     instances: args.instances,
     cpuLimitMs: args.cpuLimitMs,
     memoryLimitMb: args.memoryLimitMb,
@@ -96,7 +112,8 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
       prelude,
       code: built.code,
       url: built.url,
-      env: currentEnv,
+      env: currentEnv.values,
+      bindings: currentEnv.bindings,
       inspector: args.inspectPort !== undefined,
       onLog: (level, message, location, trace) => {
         const mapped = mapStack(message);
@@ -140,7 +157,7 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
   const reload = async (files: string[]): Promise<ReloadResult> => {
     let built: WorkerBundle;
     let current: WorkerProject;
-    let currentEnv: Record<string, unknown>;
+    let currentEnv: LoadedEnv;
     try {
       current = resolveWorkerProject(args.path, { environment: args.environment });
       currentEnv = loadEnv(current);
@@ -153,7 +170,7 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
     watcher.update(watchList(built, current));
     stacks.add(built.code, built.url);
     try {
-      if (running.worker) await running.worker.reload(built.code, built.url, currentEnv);
+      if (running.worker) await running.worker.reload(built.code, built.url, currentEnv.values, currentEnv.bindings);
       else running.worker = await WorkerPool.create(poolOptions(built, currentEnv));
       loadFailure = undefined;
       reporter.note(`↻ reloaded (${files.map((file) => displayPath(file)).join(', ')})`);
@@ -269,6 +286,7 @@ async function shutdown(code: number, running: Running): Promise<never> {
         running.abortLoad();
         await running.loading;
       }
+      running.bindings?.close();
     } catch (err) {
       process.stderr.write(`worker-studio: error while stopping: ${err instanceof Error ? err.stack : String(err)}\n`);
     }

@@ -13,6 +13,8 @@ import { bodyReference, returnedBody } from './hostBodies.ts';
 import { HostServices } from './hostServices.ts';
 import type { RequestTrace } from './requestTrace.ts';
 import { LOADER_FILENAME, PRELUDE_FILENAME } from './stackMapper.ts';
+import type { BindingHost } from './bindings/bindingHost.ts';
+import type { WireBinding } from '../isolate/hostWire.ts';
 import { createZlibHost } from './zlibHost.ts';
 import { BRIDGE_GLOBAL, type BodyReader, type DispatchResult, type EventResult, type WireEvent, type WireLogLevel, type WireRequest } from '../isolate/wire.ts';
 
@@ -23,8 +25,10 @@ export interface WorkerIsolateOptions {
   code: string;
   /** Script URL of the module (what stack traces and debuggers show). */
   url: string;
-  /** The worker's `env` (config vars): plain data, copied in. */
+  /** The worker's vars and secrets: plain data, copied in. */
   env: Record<string, unknown>;
+  /** Its bindings (KV, …): the names the isolate puts on `env`, and the host their operations go to. */
+  bindings?: { wire: WireBinding[]; host: BindingHost };
   /** Create the isolate and context with inspector support (only with --inspect: it costs memory and speed). */
   inspector: boolean;
   memoryLimitMb?: number;
@@ -299,7 +303,11 @@ export class WorkerIsolate {
     const onUncaught = options.onUncaught ?? ((err: unknown) => options.onLog('error', uncaughtText(err)));
     const pending: Pending = new Map();
     const traces: Traces = new Map();
-    const host = new HostServices({ onUncaught, onSubrequest: (io, method, url) => traces.get(io)?.subrequest(method, url) });
+    const host = new HostServices({
+      onUncaught,
+      onSubrequest: (io, method, url) => traces.get(io)?.subrequest(method, url),
+      ...(options.bindings ? { bindings: options.bindings.host } : {}),
+    });
     try {
       context = await isolate.createContext({ inspector: options.inspector });
       await PreludeCache.for(options.prelude).run(isolate, context);
@@ -340,7 +348,7 @@ export class WorkerIsolate {
       try {
         const namespace = await evaluateWorkerModule(isolate, context, options, onUncaught);
         try {
-          handles = (await callOnce('start', [namespace.derefInto(), new ivm.ExternalCopy(options.env).copyInto()], { result: { copy: true } })) as string[];
+          handles = (await callOnce('start', [namespace.derefInto(), new ivm.ExternalCopy(options.env).copyInto(), new ivm.ExternalCopy(options.bindings?.wire ?? []).copyInto()], { result: { copy: true } })) as string[];
         } finally {
           namespace.release();
         }

@@ -359,10 +359,10 @@ export class WorkerPool {
    * new requests go to it, requests in flight finish on the old contexts. A worker that fails to load throws
    * (WorkerLoadError) and the old code keeps serving.
    */
-  async reload(code: string, url: string, env: Record<string, unknown>): Promise<void> {
+  async reload(code: string, url: string, env: Record<string, unknown>, bindings?: WorkerIsolateOptions['bindings']): Promise<void> {
     await this.#ready();
     const previous = this.#options.instance;
-    this.#options.instance = { ...previous, code, url, env };
+    this.#options.instance = { ...previous, code, url, env, ...(bindings ? { bindings } : {}) };
     let first: WorkerIsolate;
     try {
       first = await this.#instance();
