@@ -17,25 +17,31 @@ function project(): string {
   return dir;
 }
 
-async function put(url: string, key: string, value: string): Promise<void> {
-  const res = await fetch(`${url}/k/${encodeURIComponent(key)}`, { method: 'PUT', body: value });
+async function put(url: string, key: string, value: string, where: 'k' | 'row' = 'k'): Promise<void> {
+  const res = await fetch(`${url}/${where}/${encodeURIComponent(key)}`, { method: 'PUT', body: value });
   const body = await res.text();
   assert.equal(res.status, 200, body);
 }
 
-test('SIGKILL right after acknowledged writes: every one of them is there after a restart', async () => {
+test('SIGKILL right after acknowledged writes (KV and D1): every one of them is there after a restart', async () => {
   const dir = project();
   const state = path.join(dir, 'state');
   let dev = await startDev([dir, '--port', '0', '--persist-to', state]);
   try {
-    // 8 clients writing at once, 400 writes: each counts once its response arrived (the worker's put resolved).
+    // 8 clients writing at once, 400 KV writes and 200 D1 inserts: each counts once its response arrived (the
+    // worker's put or run resolved).
     const acknowledged: string[] = [];
+    const rows: string[] = [];
     await Promise.all(
       Array.from({ length: 8 }, async (_, client) => {
         for (let i = 0; i < 50; i++) {
           const key = `w/${client}/${i}`;
           await put(dev.url, key, `value ${client}.${i}`);
           acknowledged.push(key);
+          if (i % 2 === 0) {
+            await put(dev.url, key, 'row', 'row');
+            rows.push(key);
+          }
         }
       }),
     );
@@ -50,6 +56,8 @@ test('SIGKILL right after acknowledged writes: every one of them is there after 
     assert.equal(acknowledged.length, 400);
     assert.deepEqual(new Set(keys), new Set(acknowledged));
     assert.equal(await (await fetch(`${dev.url}/k/${encodeURIComponent('w/7/49')}`)).text(), 'value 7.49');
+    assert.equal(rows.length, 200);
+    assert.deepEqual(new Set((await (await fetch(`${dev.url}/rows`)).json()) as string[]), new Set(rows));
   } finally {
     await dev.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -1,11 +1,13 @@
 /** The `env` objects of the worker's bindings, from what the host says the config declares (WireBinding). */
 import type { WireBinding } from '../hostWire.ts';
+import { D1Database } from './d1.ts';
 import { KVNamespace } from './kv.ts';
 
 export function bindingObjects(bindings: readonly WireBinding[]): Record<string, unknown> {
   const env: Record<string, unknown> = {};
   for (const binding of bindings) {
     if (binding.kind === 'kv') env[binding.name] = new KVNamespace(binding.name);
+    else if (binding.kind === 'd1') env[binding.name] = new D1Database(binding.name);
   }
   return env;
 }

@@ -10,10 +10,12 @@
 import type { BindingDeclaration } from '../../../common/bindings.ts';
 import type { WireBinding, WireBindingCall, WireBindingResult, WireThrown } from '../../isolate/hostWire.ts';
 import { openDatabase, type Persistence } from '../storage/persistence.ts';
+import type { DatabaseSync } from 'node:sqlite';
+import { D1Store, type D1Query } from './d1Database.ts';
 import { checkCacheTtl, KvStore } from './kvStore.ts';
 
 /** The binding kinds the runtime provides. */
-export const PROVIDED_KINDS: ReadonlySet<BindingDeclaration['kind']> = new Set(['kv']);
+export const PROVIDED_KINDS: ReadonlySet<BindingDeclaration['kind']> = new Set(['kv', 'd1']);
 
 /** A KV binding's namespace: its `id` (what wrangler keys local data by), else its `preview_id`, else its name. */
 function kvNamespaceId(binding: BindingDeclaration): string {
@@ -21,14 +23,25 @@ function kvNamespaceId(binding: BindingDeclaration): string {
   return typeof id === 'string' && id ? id : typeof previewId === 'string' && previewId ? previewId : binding.name;
 }
 
+/** A D1 binding's database: its `database_id`, else its `database_name`, else its name. */
+function d1DatabaseId(binding: BindingDeclaration): string {
+  const { database_id: id, database_name: name } = binding.settings as { database_id?: unknown; database_name?: unknown };
+  return typeof id === 'string' && id ? id : typeof name === 'string' && name ? name : binding.name;
+}
+
+/** A file name for an id from the config: anything but letters, digits, `-` and `_` becomes `_`. */
+const fileSafe = (id: string) => id.replace(/[^A-Za-z0-9_-]/g, '_');
+
 type KvGetResult = { value: Uint8Array; metadata: string | null } | null;
+type Route = { kind: 'kv'; namespace: string } | { kind: 'd1'; database: string };
 
 export class BindingHost {
   readonly #persistence: Persistence;
   #kv: KvStore | undefined;
   #kvDb: ReturnType<typeof openDatabase> | undefined;
+  readonly #d1 = new Map<string, { db: DatabaseSync; store: D1Store }>();
   /** Binding name → what it leads to. */
-  #routes = new Map<string, { kind: 'kv'; namespace: string }>();
+  #routes = new Map<string, Route>();
 
   constructor(persistence: Persistence) {
     this.#persistence = persistence;
@@ -36,12 +49,16 @@ export class BindingHost {
 
   /** The bindings of the current config (of the kinds in PROVIDED_KINDS); answers what the isolate builds `env` from. */
   configure(bindings: readonly BindingDeclaration[]): WireBinding[] {
-    const routes = new Map<string, { kind: 'kv'; namespace: string }>();
+    const routes = new Map<string, Route>();
     const wire: WireBinding[] = [];
     for (const binding of bindings) {
-      if (binding.kind !== 'kv') continue;
-      routes.set(binding.name, { kind: 'kv', namespace: kvNamespaceId(binding) });
-      wire.push({ name: binding.name, kind: 'kv' });
+      if (binding.kind === 'kv') {
+        routes.set(binding.name, { kind: 'kv', namespace: kvNamespaceId(binding) });
+        wire.push({ name: binding.name, kind: 'kv' });
+      } else if (binding.kind === 'd1') {
+        routes.set(binding.name, { kind: 'd1', database: d1DatabaseId(binding) });
+        wire.push({ name: binding.name, kind: 'd1' });
+      }
     }
     this.#routes = routes;
     return wire;
@@ -59,7 +76,29 @@ export class BindingHost {
   #dispatch({ binding, op, args }: WireBindingCall): unknown {
     const route = this.#routes.get(binding);
     if (!route) throw new Error(`The binding env.${binding} no longer exists in the config (it was removed by a reload).`);
-    return this.#kvCall(route.namespace, op, args);
+    return route.kind === 'kv' ? this.#kvCall(route.namespace, op, args) : this.#d1Call(route.database, op, args);
+  }
+
+  #d1Call(database: string, op: string, args: unknown[]): unknown {
+    const d1 = this.#d1Store(database);
+    switch (op) {
+      case 'query':
+        return d1.query(args[0] as D1Query[]);
+      case 'exec':
+        return d1.exec(args[0] as string);
+      default:
+        throw new TypeError(`Unknown D1 operation ${op}`);
+    }
+  }
+
+  #d1Store(database: string): D1Store {
+    let open = this.#d1.get(database);
+    if (!open) {
+      const db = openDatabase(this.#persistence, `d1-${fileSafe(database)}`);
+      open = { db, store: new D1Store(db) };
+      this.#d1.set(database, open);
+    }
+    return open.store;
   }
 
   #kvCall(namespace: string, op: string, args: unknown[]): unknown {
@@ -109,6 +148,8 @@ export class BindingHost {
     this.#kvDb?.close();
     this.#kvDb = undefined;
     this.#kv = undefined;
+    for (const { db } of this.#d1.values()) db.close();
+    this.#d1.clear();
   }
 }
 
