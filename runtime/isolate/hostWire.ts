@@ -38,7 +38,7 @@ export interface HostServiceReferences {
 /** A binding the isolate puts on `env`: its name and kind (the host knows where its data lives). */
 export interface WireBinding {
   name: string;
-  kind: 'kv' | 'd1';
+  kind: 'kv' | 'd1' | 'r2';
 }
 
 /** One operation of a binding: e.g. `{ binding: 'KV', op: 'get', args: ['key', undefined] }`. */

@@ -2,12 +2,14 @@
 import type { WireBinding } from '../hostWire.ts';
 import { D1Database } from './d1.ts';
 import { KVNamespace } from './kv.ts';
+import { R2Bucket } from './r2.ts';
 
 export function bindingObjects(bindings: readonly WireBinding[]): Record<string, unknown> {
   const env: Record<string, unknown> = {};
   for (const binding of bindings) {
     if (binding.kind === 'kv') env[binding.name] = new KVNamespace(binding.name);
     else if (binding.kind === 'd1') env[binding.name] = new D1Database(binding.name);
+    else if (binding.kind === 'r2') env[binding.name] = new R2Bucket(binding.name);
   }
   return env;
 }

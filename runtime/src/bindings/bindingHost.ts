@@ -13,9 +13,10 @@ import { openDatabase, type Persistence } from '../storage/persistence.ts';
 import type { DatabaseSync } from 'node:sqlite';
 import { D1Store, type D1Query } from './d1Database.ts';
 import { checkCacheTtl, KvStore } from './kvStore.ts';
+import { R2Store, type R2ListOptions, type R2PutOptions } from './r2Bucket.ts';
 
 /** The binding kinds the runtime provides. */
-export const PROVIDED_KINDS: ReadonlySet<BindingDeclaration['kind']> = new Set(['kv', 'd1']);
+export const PROVIDED_KINDS: ReadonlySet<BindingDeclaration['kind']> = new Set(['kv', 'd1', 'r2']);
 
 /** A KV binding's namespace: its `id` (what wrangler keys local data by), else its `preview_id`, else its name. */
 function kvNamespaceId(binding: BindingDeclaration): string {
@@ -33,13 +34,21 @@ function d1DatabaseId(binding: BindingDeclaration): string {
 const fileSafe = (id: string) => id.replace(/[^A-Za-z0-9_-]/g, '_');
 
 type KvGetResult = { value: Uint8Array; metadata: string | null } | null;
-type Route = { kind: 'kv'; namespace: string } | { kind: 'd1'; database: string };
+type Route = { kind: 'kv'; namespace: string } | { kind: 'd1'; database: string } | { kind: 'r2'; bucket: string };
+
+/** An R2 binding's bucket: its `bucket_name`, else its name. */
+function r2BucketName(binding: BindingDeclaration): string {
+  const { bucket_name: name } = binding.settings as { bucket_name?: unknown };
+  return typeof name === 'string' && name ? name : binding.name;
+}
 
 export class BindingHost {
   readonly #persistence: Persistence;
   #kv: KvStore | undefined;
   #kvDb: ReturnType<typeof openDatabase> | undefined;
   readonly #d1 = new Map<string, { db: DatabaseSync; store: D1Store }>();
+  #r2: R2Store | undefined;
+  #r2Db: DatabaseSync | undefined;
   /** Binding name → what it leads to. */
   #routes = new Map<string, Route>();
 
@@ -58,6 +67,9 @@ export class BindingHost {
       } else if (binding.kind === 'd1') {
         routes.set(binding.name, { kind: 'd1', database: d1DatabaseId(binding) });
         wire.push({ name: binding.name, kind: 'd1' });
+      } else if (binding.kind === 'r2') {
+        routes.set(binding.name, { kind: 'r2', bucket: r2BucketName(binding) });
+        wire.push({ name: binding.name, kind: 'r2' });
       }
     }
     this.#routes = routes;
@@ -76,7 +88,41 @@ export class BindingHost {
   #dispatch({ binding, op, args }: WireBindingCall): unknown {
     const route = this.#routes.get(binding);
     if (!route) throw new Error(`The binding env.${binding} no longer exists in the config (it was removed by a reload).`);
-    return route.kind === 'kv' ? this.#kvCall(route.namespace, op, args) : this.#d1Call(route.database, op, args);
+    switch (route.kind) {
+      case 'kv':
+        return this.#kvCall(route.namespace, op, args);
+      case 'd1':
+        return this.#d1Call(route.database, op, args);
+      case 'r2':
+        return this.#r2Call(route.bucket, op, args);
+    }
+  }
+
+  #r2Call(bucket: string, op: string, args: unknown[]): unknown {
+    const r2 = this.#r2Store();
+    switch (op) {
+      case 'head':
+        return r2.head(bucket, args[0] as string);
+      case 'get':
+        return r2.get(bucket, args[0] as string, args[1] as Parameters<R2Store['get']>[2]);
+      case 'put':
+        return r2.put(bucket, args[0] as string, args[1] as Uint8Array, args[2] as R2PutOptions);
+      case 'delete':
+        r2.delete(bucket, args[0] as string[]);
+        return undefined;
+      case 'list':
+        return r2.list(bucket, args[0] as R2ListOptions);
+      default:
+        throw new TypeError(`Unknown R2 operation ${op}`);
+    }
+  }
+
+  #r2Store(): R2Store {
+    if (!this.#r2) {
+      this.#r2Db = openDatabase(this.#persistence, 'r2');
+      this.#r2 = new R2Store(this.#r2Db);
+    }
+    return this.#r2;
   }
 
   #d1Call(database: string, op: string, args: unknown[]): unknown {
@@ -149,6 +195,9 @@ export class BindingHost {
     this.#kvDb = undefined;
     this.#kv = undefined;
     for (const { db } of this.#d1.values()) db.close();
+    this.#r2Db?.close();
+    this.#r2Db = undefined;
+    this.#r2 = undefined;
     this.#d1.clear();
   }
 }
