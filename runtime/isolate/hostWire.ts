@@ -33,6 +33,19 @@ export interface HostServiceReferences {
   fetchAbort: IsolateReference<[id: number]>;
   /** A binding's operation (`env.KV.get(…)`): `apply` with `result.promise`; see runtime/src/bindings/bindingHost.ts. */
   binding: IsolateReference<[call: WireBindingCall], WireBindingResult>;
+  /** The Cache API (`caches`): `apply` with `result.promise`; see runtime/src/bindings/cacheStore.ts. */
+  cache: IsolateReference<[call: WireCacheCall], WireBindingResult>;
+}
+
+/** One Cache API operation on the cache named `cache` (`default` for caches.default) for a GET of `url`. */
+export interface WireCacheCall {
+  cache: string;
+  op: 'match' | 'put' | 'delete';
+  url: string;
+  /** The request's headers (match: conditional and range headers; put: what Vary would name). */
+  headers: [string, string][];
+  /** put: the response to store. */
+  response?: { status: number; headers: [string, string][]; body: Uint8Array };
 }
 
 /** A binding the isolate puts on `env`: its name and kind (the host knows where its data lives). */

@@ -20,6 +20,7 @@ import { Navigator, navigator } from './globals.ts';
 import { clearInterval, clearTimeout, performance, scheduler, setInterval, setTimeout } from './timers.ts';
 import { crypto, Crypto, CryptoKey, SubtleCrypto } from './crypto.ts';
 import { fetch } from './fetch.ts';
+import { Cache, CacheStorage } from './cache.ts';
 import { BRIDGE_GLOBAL } from './wire.ts';
 import * as streams from './streams.ts';
 import { Blob, File } from './blob.ts';
@@ -71,6 +72,9 @@ define('Crypto', Crypto);
 define('CryptoKey', CryptoKey);
 define('SubtleCrypto', SubtleCrypto);
 define('fetch', fetch);
+define('caches', new CacheStorage());
+define('Cache', Cache);
+define('CacheStorage', CacheStorage);
 // Slice C: streams and bodies.
 for (const name of [
   'ReadableStream', 'ReadableStreamDefaultReader', 'ReadableStreamBYOBReader', 'ReadableStreamBYOBRequest', 'ReadableStreamDefaultController',

@@ -7,7 +7,7 @@
  */
 import { createHash, randomBytes, webcrypto } from 'node:crypto';
 import ivm from 'isolated-vm';
-import type { SubtleOp, SubtleResult, WireBindingCall, WireBindingResult, WireCryptoKey, WireFetchRequest, WireFetchResult } from '../isolate/hostWire.ts';
+import type { SubtleOp, SubtleResult, WireBindingCall, WireBindingResult, WireCacheCall, WireCryptoKey, WireFetchRequest, WireFetchResult } from '../isolate/hostWire.ts';
 import { NULL_BODY_STATUSES, type BodyReader } from '../isolate/wire.ts';
 import { Outbound, returnedBody, thrown } from './hostBodies.ts';
 
@@ -58,7 +58,7 @@ export interface HostServicesOptions {
   /** A fetch starts for request `io` (the id it was dispatched with): where to record it, if anywhere. */
   onSubrequest?(io: number, method: string, url: string): SubrequestTracker | undefined;
   /** Where `env` bindings' operations go (runtime/src/bindings/bindingHost.ts); none: the worker has no bindings. */
-  bindings?: { call(call: WireBindingCall): WireBindingResult };
+  bindings?: { call(call: WireBindingCall): WireBindingResult; cache(call: WireCacheCall): WireBindingResult };
 }
 
 /** The SubtleCrypto methods the isolate may call (nothing else on `webcrypto.subtle` is reachable). */
@@ -113,6 +113,10 @@ export class HostServices {
       binding: ref(
         async (call: WireBindingCall): Promise<WireBindingResult> =>
           this.#bindings?.call(call) ?? { ok: false, error: { name: 'Error', message: `No binding env.${call.binding}` } },
+      ),
+      cache: ref(
+        async (call: WireCacheCall): Promise<WireBindingResult> =>
+          this.#bindings?.cache(call) ?? { ok: false, error: { name: 'Error', message: 'The Cache API is not available here' } },
       ),
     }).copyInto() as ivm.Copy<Record<string, ivm.Reference>>;
   }

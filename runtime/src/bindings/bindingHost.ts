@@ -8,7 +8,8 @@
  * the kind of error the real binding throws.
  */
 import type { BindingDeclaration } from '../../../common/bindings.ts';
-import type { WireBinding, WireBindingCall, WireBindingResult, WireThrown } from '../../isolate/hostWire.ts';
+import type { WireBinding, WireBindingCall, WireBindingResult, WireCacheCall, WireThrown } from '../../isolate/hostWire.ts';
+import { CacheStore } from './cacheStore.ts';
 import { openDatabase, type Persistence } from '../storage/persistence.ts';
 import type { DatabaseSync } from 'node:sqlite';
 import { D1Store, type D1Query } from './d1Database.ts';
@@ -48,6 +49,8 @@ export class BindingHost {
   #kvDb: ReturnType<typeof openDatabase> | undefined;
   readonly #d1 = new Map<string, { db: DatabaseSync; store: D1Store }>();
   #r2: R2Store | undefined;
+  #cache: CacheStore | undefined;
+  #cacheDb: DatabaseSync | undefined;
   #r2Db: DatabaseSync | undefined;
   /** Binding name → what it leads to. */
   #routes = new Map<string, Route>();
@@ -74,6 +77,30 @@ export class BindingHost {
     }
     this.#routes = routes;
     return wire;
+  }
+
+  /** The isolate's Cache API call (HostServices' `cache` reference). */
+  cache(call: WireCacheCall): WireBindingResult {
+    try {
+      return { ok: true, value: this.#cacheCall(call) };
+    } catch (err) {
+      return { ok: false, error: asWireThrown(err) };
+    }
+  }
+
+  #cacheCall({ cache, op, url, headers, response }: WireCacheCall): unknown {
+    if (!this.#cache) {
+      this.#cacheDb = openDatabase(this.#persistence, 'cache');
+      this.#cache = new CacheStore(this.#cacheDb);
+    }
+    switch (op) {
+      case 'match':
+        return this.#cache.match(cache, url, headers);
+      case 'put':
+        return this.#cache.put(cache, url, headers, response!);
+      case 'delete':
+        return this.#cache.delete(cache, url);
+    }
   }
 
   /** The isolate's call (HostServices' `binding` reference). */
@@ -196,6 +223,9 @@ export class BindingHost {
     this.#kv = undefined;
     for (const { db } of this.#d1.values()) db.close();
     this.#r2Db?.close();
+    this.#cacheDb?.close();
+    this.#cacheDb = undefined;
+    this.#cache = undefined;
     this.#r2Db = undefined;
     this.#r2 = undefined;
     this.#d1.clear();
