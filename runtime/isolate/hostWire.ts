@@ -51,7 +51,7 @@ export interface WireCacheCall {
 /** A binding the isolate puts on `env`: its name and kind (the host knows where its data lives). */
 export interface WireBinding {
   name: string;
-  kind: 'kv' | 'd1' | 'r2';
+  kind: 'kv' | 'd1' | 'r2' | 'queue';
 }
 
 /** One operation of a binding: e.g. `{ binding: 'KV', op: 'get', args: ['key', undefined] }`. */

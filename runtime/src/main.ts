@@ -12,6 +12,7 @@ import { ArgsError, parseDevArgs, type DevArgs } from './args.ts';
 import { secretFileCandidates, workerEnv } from './workerEnv.ts';
 import { BindingHost } from './bindings/bindingHost.ts';
 import { persistenceFor } from './storage/persistence.ts';
+import { queueConsumers } from './bindings/queueConsumers.ts';
 import type { WorkerIsolateOptions } from './workerIsolate.ts';
 
 /** What a load hands the worker: vars and secrets (copied in) and bindings. */
@@ -81,7 +82,7 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
   const loadEnv = (current: WorkerProject): LoadedEnv => {
     const { values, bindings, unsupported } = workerEnv(current);
     if (unsupported.length) reporter.note(`⚠ not available in Worker Studio yet, left out of env: ${unsupported.join(', ')}`);
-    running.bindings ??= new BindingHost(persistenceFor(current.root, args));
+    running.bindings ??= new BindingHost(persistenceFor(current.root, args), (line) => reporter.note(line));
     return { values, bindings: { wire: running.bindings.configure(bindings), host: running.bindings } };
   };
   try {
@@ -174,6 +175,7 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
       else running.worker = await WorkerPool.create(poolOptions(built, currentEnv));
       loadFailure = undefined;
       reporter.note(`↻ reloaded (${files.map((file) => displayPath(file)).join(', ')})`);
+      consumeQueues(current);
       return { reloaded: true };
     } catch (err) {
       if (!(err instanceof WorkerLoadError)) throw err;
@@ -206,6 +208,9 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
     return result;
   };
   running.trigger = trigger;
+  // Queue consumers get their batches through the same path (logged like a trigger); reloads re-read the consumers.
+  const consumeQueues = (current: WorkerProject) => running.bindings?.consumeQueues(queueConsumers(current), trigger);
+  consumeQueues(project);
 
   /** Every exchange gets a record (the log line, RequestCompleted) once its response and waitUntil work are done. */
   let nextRequestId = 1;

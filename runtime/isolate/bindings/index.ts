@@ -2,6 +2,7 @@
 import type { WireBinding } from '../hostWire.ts';
 import { D1Database } from './d1.ts';
 import { KVNamespace } from './kv.ts';
+import { Queue } from './queue.ts';
 import { R2Bucket } from './r2.ts';
 
 export function bindingObjects(bindings: readonly WireBinding[]): Record<string, unknown> {
@@ -10,6 +11,7 @@ export function bindingObjects(bindings: readonly WireBinding[]): Record<string,
     if (binding.kind === 'kv') env[binding.name] = new KVNamespace(binding.name);
     else if (binding.kind === 'd1') env[binding.name] = new D1Database(binding.name);
     else if (binding.kind === 'r2') env[binding.name] = new R2Bucket(binding.name);
+    else if (binding.kind === 'queue') env[binding.name] = new Queue(binding.name);
   }
   return env;
 }

@@ -10,6 +10,7 @@
 import type { BindingDeclaration } from '../../../common/bindings.ts';
 import type { WireBinding, WireBindingCall, WireBindingResult, WireCacheCall, WireThrown } from '../../isolate/hostWire.ts';
 import { CacheStore } from './cacheStore.ts';
+import { QueueBroker, type ConsumerConfig, type DeliverBatch, type OutgoingMessage } from './queueBroker.ts';
 import { openDatabase, type Persistence } from '../storage/persistence.ts';
 import type { DatabaseSync } from 'node:sqlite';
 import { D1Store, type D1Query } from './d1Database.ts';
@@ -17,7 +18,7 @@ import { checkCacheTtl, KvStore } from './kvStore.ts';
 import { R2Store, type R2ListOptions, type R2PutOptions } from './r2Bucket.ts';
 
 /** The binding kinds the runtime provides. */
-export const PROVIDED_KINDS: ReadonlySet<BindingDeclaration['kind']> = new Set(['kv', 'd1', 'r2']);
+export const PROVIDED_KINDS: ReadonlySet<BindingDeclaration['kind']> = new Set(['kv', 'd1', 'r2', 'queue']);
 
 /** A KV binding's namespace: its `id` (what wrangler keys local data by), else its `preview_id`, else its name. */
 function kvNamespaceId(binding: BindingDeclaration): string {
@@ -35,7 +36,7 @@ function d1DatabaseId(binding: BindingDeclaration): string {
 const fileSafe = (id: string) => id.replace(/[^A-Za-z0-9_-]/g, '_');
 
 type KvGetResult = { value: Uint8Array; metadata: string | null } | null;
-type Route = { kind: 'kv'; namespace: string } | { kind: 'd1'; database: string } | { kind: 'r2'; bucket: string };
+type Route = { kind: 'kv'; namespace: string } | { kind: 'd1'; database: string } | { kind: 'r2'; bucket: string } | { kind: 'queue'; queue: string };
 
 /** An R2 binding's bucket: its `bucket_name`, else its name. */
 function r2BucketName(binding: BindingDeclaration): string {
@@ -50,13 +51,18 @@ export class BindingHost {
   readonly #d1 = new Map<string, { db: DatabaseSync; store: D1Store }>();
   #r2: R2Store | undefined;
   #cache: CacheStore | undefined;
+  #broker: QueueBroker | undefined;
+  #brokerDb: DatabaseSync | undefined;
+  readonly #log: (line: string) => void;
   #cacheDb: DatabaseSync | undefined;
   #r2Db: DatabaseSync | undefined;
   /** Binding name → what it leads to. */
   #routes = new Map<string, Route>();
 
-  constructor(persistence: Persistence) {
+  /** `log`: lines for the user's log (a queue message dropped or moved to its dead-letter queue). */
+  constructor(persistence: Persistence, log: (line: string) => void = () => {}) {
     this.#persistence = persistence;
+    this.#log = log;
   }
 
   /** The bindings of the current config (of the kinds in PROVIDED_KINDS); answers what the isolate builds `env` from. */
@@ -73,6 +79,10 @@ export class BindingHost {
       } else if (binding.kind === 'r2') {
         routes.set(binding.name, { kind: 'r2', bucket: r2BucketName(binding) });
         wire.push({ name: binding.name, kind: 'r2' });
+      } else if (binding.kind === 'queue') {
+        const { queue } = binding.settings as { queue?: unknown };
+        routes.set(binding.name, { kind: 'queue', queue: typeof queue === 'string' && queue ? queue : binding.name });
+        wire.push({ name: binding.name, kind: 'queue' });
       }
     }
     this.#routes = routes;
@@ -122,7 +132,23 @@ export class BindingHost {
         return this.#d1Call(route.database, op, args);
       case 'r2':
         return this.#r2Call(route.bucket, op, args);
+      case 'queue':
+        if (op !== 'send') throw new TypeError(`Unknown queue operation ${op}`);
+        return this.#queues().send(route.queue, args[0] as OutgoingMessage[]);
     }
+  }
+
+  /** The consumers of the worker's config and how their batches reach it; stored messages are picked up. */
+  consumeQueues(consumers: ConsumerConfig[], deliver: DeliverBatch): void {
+    this.#queues().configure(consumers, deliver);
+  }
+
+  #queues(): QueueBroker {
+    if (!this.#broker) {
+      this.#brokerDb = openDatabase(this.#persistence, 'queues');
+      this.#broker = new QueueBroker(this.#brokerDb, this.#log);
+    }
+    return this.#broker;
   }
 
   #r2Call(bucket: string, op: string, args: unknown[]): unknown {
@@ -223,6 +249,10 @@ export class BindingHost {
     this.#kv = undefined;
     for (const { db } of this.#d1.values()) db.close();
     this.#r2Db?.close();
+    this.#broker?.close();
+    this.#brokerDb?.close();
+    this.#broker = undefined;
+    this.#brokerDb = undefined;
     this.#cacheDb?.close();
     this.#cacheDb = undefined;
     this.#cache = undefined;
