@@ -13,6 +13,8 @@ import { ExecutionContext, handledEvents, installHandlers, QueueVerdicts, runFet
 import { connectHost } from './host.ts';
 import type { HostBodyReference, HostServiceReferences, WireBinding } from './hostWire.ts';
 import { bindingObjects } from './bindings/index.ts';
+import { runObjectEvent, setObjectClasses, type ObjectEventResult, type WireObjectEvent } from './objects.ts';
+import { workersEnv } from './cloudflareWorkers.ts';
 import { fireTimer } from './timers.ts';
 import { currentIo, enterIo, IoContext } from './ioContext.ts';
 import { checkGlobalState, workerLoaded } from './globalState.ts';
@@ -80,7 +82,7 @@ async function outcome(ctx: ExecutionContext, run: () => Promise<Partial<EventRe
 }
 
 /** Sends a result to the host's `deliver(id, result)`; a result that can't be copied is reported as an error. */
-function deliver(id: number, result: DispatchResult | EventResult, failed: (error: WireError) => DispatchResult | EventResult): void {
+function deliver<Result extends DispatchResult | EventResult | ObjectEventResult>(id: number, result: Result, failed: (error: WireError) => Result): void {
   try {
     deliverRef?.applyIgnored(undefined, [id, result], { arguments: { copy: true } });
   } catch (err) {
@@ -108,7 +110,10 @@ export const bridge = {
   fireTimer,
   /** Called once the worker module has evaluated: its namespace, its vars and secrets, and its bindings (`env`); returns the events it handles. */
   start(exports: Record<string, unknown>, vars: Record<string, unknown>, bindings: WireBinding[] = []): string[] {
-    installHandlers(exports, { ...vars, ...bindingObjects(bindings) });
+    const env = { ...vars, ...bindingObjects(bindings) };
+    installHandlers(exports, env);
+    setObjectClasses(exports, env);
+    Object.assign(workersEnv, env);
     workerLoaded();
     return handledEvents();
   },
@@ -134,6 +139,11 @@ export const bridge = {
     const pendingAfterResponse = ctx._pending;
     await ctx._settled();
     settledRef?.applyIgnored(undefined, [id, ctx._count, pendingAfterResponse]);
+  },
+  /** Runs an event of a Durable Object (in the pool's objects context); its result is delivered like a request's. */
+  async dispatchObject(event: WireObjectEvent, id: number): Promise<void> {
+    enterIo(new IoContext(id));
+    deliver<ObjectEventResult>(id, await runObjectEvent(event), (error) => ({ ok: false, error: { name: 'Error', message: error.message, stack: error.stack } }));
   },
   /** Runs a scheduled or queue event; its EventResult is delivered like a request's (see `dispatch`). */
   async dispatchEvent(event: WireEvent, id: number): Promise<void> {

@@ -35,6 +35,20 @@ export interface HostServiceReferences {
   binding: IsolateReference<[call: WireBindingCall], WireBindingResult>;
   /** The Cache API (`caches`): `apply` with `result.promise`; see runtime/src/bindings/cacheStore.ts. */
   cache: IsolateReference<[call: WireCacheCall], WireBindingResult>;
+  /** A Durable Object id from a name (`applySync`: idFromName is synchronous): 64 hex digits, the same for a name. */
+  objectIdFromName: IsolateReference<[binding: string, name: string], string>;
+  /** An object's storage (`apply`, `result.promise`): runtime/src/bindings/objectStorage.ts. */
+  objectStorage: IsolateReference<[call: WireObjectStorageCall], WireBindingResult>;
+  /** An object's `sql.exec` (`applySync`: synchronous in the API). */
+  objectSql: IsolateReference<[object: { className: string; id: string }, query: string, bindings: unknown[]], WireBindingResult>;
+}
+
+/** One storage operation of the object `className`/`id`. */
+export interface WireObjectStorageCall {
+  className: string;
+  id: string;
+  op: string;
+  args: unknown[];
 }
 
 /** One Cache API operation on the cache named `cache` (`default` for caches.default) for a GET of `url`. */
@@ -51,7 +65,7 @@ export interface WireCacheCall {
 /** A binding the isolate puts on `env`: its name and kind (the host knows where its data lives). */
 export interface WireBinding {
   name: string;
-  kind: 'kv' | 'd1' | 'r2' | 'queue';
+  kind: 'kv' | 'd1' | 'r2' | 'queue' | 'durableObject';
 }
 
 /** One operation of a binding: e.g. `{ binding: 'KV', op: 'get', args: ['key', undefined] }`. */

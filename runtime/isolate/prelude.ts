@@ -21,6 +21,7 @@ import { clearInterval, clearTimeout, performance, scheduler, setInterval, setTi
 import { crypto, Crypto, CryptoKey, SubtleCrypto } from './crypto.ts';
 import { fetch } from './fetch.ts';
 import { Cache, CacheStorage } from './cache.ts';
+import { WORKERS_MODULE_GLOBAL, workersModule } from './cloudflareWorkers.ts';
 import { BRIDGE_GLOBAL } from './wire.ts';
 import * as streams from './streams.ts';
 import { Blob, File } from './blob.ts';
@@ -73,6 +74,8 @@ define('CryptoKey', CryptoKey);
 define('SubtleCrypto', SubtleCrypto);
 define('fetch', fetch);
 define('caches', new CacheStorage());
+// `cloudflare:workers` (DurableObject, WorkerEntrypoint, …): re-exported by a module the host links (workerIsolate.ts).
+define(WORKERS_MODULE_GLOBAL, workersModule);
 define('Cache', Cache);
 define('CacheStorage', CacheStorage);
 // Slice C: streams and bodies.

@@ -7,9 +7,10 @@
  */
 import { createHash, randomBytes, webcrypto } from 'node:crypto';
 import ivm from 'isolated-vm';
-import type { SubtleOp, SubtleResult, WireBindingCall, WireBindingResult, WireCacheCall, WireCryptoKey, WireFetchRequest, WireFetchResult } from '../isolate/hostWire.ts';
+import type { SubtleOp, SubtleResult, WireBindingCall, WireBindingResult, WireCacheCall, WireCryptoKey, WireObjectStorageCall, WireFetchRequest, WireFetchResult } from '../isolate/hostWire.ts';
 import { NULL_BODY_STATUSES, type BodyReader } from '../isolate/wire.ts';
 import { Outbound, returnedBody, thrown } from './hostBodies.ts';
+import type { BindingHost } from './bindings/bindingHost.ts';
 
 type FireTimer = ivm.Reference<(id: number) => boolean>;
 type HostKey = webcrypto.CryptoKey;
@@ -58,7 +59,7 @@ export interface HostServicesOptions {
   /** A fetch starts for request `io` (the id it was dispatched with): where to record it, if anywhere. */
   onSubrequest?(io: number, method: string, url: string): SubrequestTracker | undefined;
   /** Where `env` bindings' operations go (runtime/src/bindings/bindingHost.ts); none: the worker has no bindings. */
-  bindings?: { call(call: WireBindingCall): WireBindingResult; cache(call: WireCacheCall): WireBindingResult };
+  bindings?: BindingHost;
 }
 
 /** The SubtleCrypto methods the isolate may call (nothing else on `webcrypto.subtle` is reachable). */
@@ -117,6 +118,18 @@ export class HostServices {
       cache: ref(
         async (call: WireCacheCall): Promise<WireBindingResult> =>
           this.#bindings?.cache(call) ?? { ok: false, error: { name: 'Error', message: 'The Cache API is not available here' } },
+      ),
+      objectIdFromName: ref((binding: string, name: string) => {
+        if (!this.#bindings) throw new Error(`No binding env.${binding}`);
+        return this.#bindings.objectIdFromName(binding, name);
+      }),
+      objectStorage: ref(
+        async (call: WireObjectStorageCall): Promise<WireBindingResult> =>
+          this.#bindings?.objectStorage(call) ?? { ok: false, error: { name: 'Error', message: 'Durable Object storage is not available here' } },
+      ),
+      objectSql: ref(
+        (object: { className: string; id: string }, query: string, bindings: unknown[]): WireBindingResult =>
+          this.#bindings?.objectSql(object, query, bindings) ?? { ok: false, error: { name: 'Error', message: 'Durable Object storage is not available here' } },
       ),
     }).copyInto() as ivm.Copy<Record<string, ivm.Reference>>;
   }

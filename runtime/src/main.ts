@@ -208,6 +208,10 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
     return result;
   };
   running.trigger = trigger;
+  // Durable Objects: a stub's call or a due alarm runs in the current pool's objects context.
+  running.bindings?.serveObjects((event) =>
+    running.worker ? running.worker.objectEvent(event) : Promise.resolve({ ok: false as const, error: { name: 'Error', message: 'The worker is not running' } }),
+  );
   // Queue consumers get their batches through the same path (logged like a trigger); reloads re-read the consumers.
   const consumeQueues = (current: WorkerProject) => running.bindings?.consumeQueues(queueConsumers(current), trigger);
   consumeQueues(project);

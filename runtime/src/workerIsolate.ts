@@ -16,6 +16,8 @@ import { LOADER_FILENAME, PRELUDE_FILENAME } from './stackMapper.ts';
 import type { BindingHost } from './bindings/bindingHost.ts';
 import type { WireBinding } from '../isolate/hostWire.ts';
 import { createZlibHost } from './zlibHost.ts';
+import { WORKERS_MODULE_GLOBAL } from '../isolate/cloudflareWorkers.ts';
+import type { ObjectEventResult, WireObjectEvent } from '../isolate/objects.ts';
 import { BRIDGE_GLOBAL, type BodyReader, type DispatchResult, type EventResult, type WireEvent, type WireLogLevel, type WireRequest } from '../isolate/wire.ts';
 
 export interface WorkerIsolateOptions {
@@ -167,15 +169,19 @@ const LOADED_MARK = `__workerStudioLoaded_${randomBytes(8).toString('hex')}`;
  * it reduces memory, so a loader text per instance (or per reload) would add one at every reload.
  */
 const LOADER = `import * as worker from ${JSON.stringify(WORKER_SPECIFIER)};\nexport { worker };\nObject.defineProperty(globalThis, ${JSON.stringify(LOADED_MARK)}, { value: true, configurable: true });\n`;
+/** `cloudflare:workers`: what the prelude keeps under WORKERS_MODULE_GLOBAL, as a module (one text for every context). */
+const CLOUDFLARE_WORKERS_MODULE = `const m = globalThis[${JSON.stringify(WORKERS_MODULE_GLOBAL)}];\nexport const DurableObject = m.DurableObject;\nexport const WorkerEntrypoint = m.WorkerEntrypoint;\nexport const WorkflowEntrypoint = m.WorkflowEntrypoint;\nexport const RpcTarget = m.RpcTarget;\nexport const env = m.env;\nexport default m;\n`;
 
 async function evaluateWorkerModule(isolate: ivm.Isolate, context: ivm.Context, options: WorkerIsolateOptions, onUncaught: (err: unknown) => void): Promise<ivm.Reference> {
   const module = await isolate.compileModule(options.code, { filename: options.url });
   const mark = LOADED_MARK;
   const loader = await isolate.compileModule(LOADER, { filename: LOADER_FILENAME });
+  let workersModule: ivm.Module | undefined;
   try {
     await loader.instantiate(context, (specifier) => {
       if (specifier === WORKER_SPECIFIER) return module;
-      throw new Error(`Cannot import "${specifier}": runtime modules (node:*, cloudflare:*) are not available yet`);
+      if (specifier === 'cloudflare:workers') return (workersModule ??= isolate.compileModuleSync(CLOUDFLARE_WORKERS_MODULE, { filename: 'cloudflare:workers' }));
+      throw new Error(`Cannot import "${specifier}": runtime modules (node:*, and cloudflare:* other than cloudflare:workers) are not available yet`);
     });
     try {
       // Async: the top-level code runs on isolated-vm's thread, so the host (stdin, signals) stays responsive.
@@ -202,6 +208,7 @@ async function evaluateWorkerModule(isolate: ivm.Isolate, context: ivm.Context, 
     if (!isolate.isDisposed) {
       loader.release();
       module.release();
+      workersModule?.release();
     }
   }
 }
@@ -229,7 +236,7 @@ export class WorkerDiedError extends Error {
 }
 
 /** Requests and events in flight, by id: each result arrives through the `deliver` Reference (see bridge.dispatch). */
-type Pending = Map<number, { resolve(result: DispatchResult | EventResult): void; reject(err: unknown): void }>;
+type Pending = Map<number, { resolve(result: DispatchResult | EventResult | ObjectEventResult): void; reject(err: unknown): void }>;
 /** The traces of requests whose response or waitUntil work is not done, by id: the isolate files logs and fetches under it. */
 type Traces = Map<number, RequestTrace>;
 
@@ -249,6 +256,7 @@ export class WorkerIsolate {
   readonly url: string;
   readonly #dispatch: ivm.Reference<(request: WireRequest, id: number) => Promise<void>>;
   #dispatchEvent: ivm.Reference<(event: WireEvent, id: number) => Promise<void>> | undefined;
+  #dispatchObject: ivm.Reference<(event: WireObjectEvent, id: number) => Promise<void>> | undefined;
   readonly #pending: Pending;
   readonly #traces: Traces;
   /** The events the worker has handlers for: `fetch`, `scheduled`, `queue`. */
@@ -364,7 +372,8 @@ export class WorkerIsolate {
       host.attachBodies((id) => instance.#responseReader(id));
       instance.handles = handles;
       instance.#dispatchEvent = (await method('dispatchEvent')) as ivm.Reference<(event: WireEvent, id: number) => Promise<void>>;
-      references.push(instance.#dispatchEvent as ivm.Reference);
+      instance.#dispatchObject = (await method('dispatchObject')) as ivm.Reference<(event: WireObjectEvent, id: number) => Promise<void>>;
+      references.push(instance.#dispatchEvent as ivm.Reference, instance.#dispatchObject as ivm.Reference);
       instance.#body = body;
       instance.#memoryLimitMb = memoryLimitMb;
       instance.#references.push(...references, body.read as ivm.Reference, body.cancel as ivm.Reference, dispatch as ivm.Reference);
@@ -394,7 +403,7 @@ export class WorkerIsolate {
     const args: unknown[] = [new ivm.ExternalCopy(plain).copyInto(), id];
     const bodyRef = reader ? bodyReference(reader) : undefined;
     if (bodyRef) args.push(bodyRef);
-    const delivered = new Promise<DispatchResult | EventResult>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
+    const delivered = new Promise<DispatchResult | EventResult | ObjectEventResult>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
     this.#dispatch.apply(undefined, args as never, { result: { promise: true } }).catch((err: unknown) => this.#callFailed(id, err));
     let result: DispatchResult;
     try {
@@ -411,9 +420,18 @@ export class WorkerIsolate {
   async trigger(event: WireEvent): Promise<EventResult> {
     this.#checkAlive();
     const id = this.#nextId++;
-    const delivered = new Promise<DispatchResult | EventResult>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
+    const delivered = new Promise<DispatchResult | EventResult | ObjectEventResult>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
     this.#dispatchEvent!.apply(undefined, [new ivm.ExternalCopy(event).copyInto(), id], { result: { promise: true } }).catch((err: unknown) => this.#callFailed(id, err));
     return (await delivered) as EventResult;
+  }
+
+  /** Runs an event of a Durable Object in this context (the pool's objects context). */
+  async objectEvent(event: WireObjectEvent): Promise<ObjectEventResult> {
+    this.#checkAlive();
+    const id = this.#nextId++;
+    const delivered = new Promise<DispatchResult | EventResult | ObjectEventResult>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
+    this.#dispatchObject!.apply(undefined, [new ivm.ExternalCopy(event).copyInto(), id], { result: { promise: true } }).catch((err: unknown) => this.#callFailed(id, err));
+    return (await delivered) as ObjectEventResult;
   }
 
   /**

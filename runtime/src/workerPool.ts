@@ -9,6 +9,7 @@
  * way the request fails with WorkerLimitError, every instance is recreated in a fresh isolate, and the next request
  * is served normally.
  */
+import type { ObjectEventResult, WireObjectEvent } from '../isolate/objects.ts';
 import ivm from 'isolated-vm';
 import type { InstancesResult, InstanceStats } from '../../common/protocol.ts';
 import type { DispatchResult, EventResult, WireEvent, WireRequest } from '../isolate/wire.ts';
@@ -100,6 +101,12 @@ export class WorkerPool {
   /** Contexts created in the current isolate; each instance's number among them (liveContexts). */
   #contexts = 0;
   readonly #contextNumbers = new WeakMap<WorkerIsolate, number>();
+  /**
+   * The objects context: where the worker's Durable Objects live (runtime/isolate/objects.ts), one more context of the
+   * isolate that serves no requests. Made on the first object event; dropped with the code it runs (reload) or its
+   * isolate (a limit), so objects are made again from the current code, with their storage kept.
+   */
+  #objects: Promise<WorkerIsolate> | undefined;
   /** Evictions by instance index over the pool's life (a slot's replacement starts its own counters). */
   readonly #evictions: { count: number; last?: string }[] = [];
 
@@ -301,8 +308,31 @@ export class WorkerPool {
     }
     old.forEach((_, i) => this.#evicted(i, reason));
     this.#slots = [];
+    this.#dropObjects();
     this.#restarting = this.#start().finally(() => (this.#restarting = undefined));
     return this.#restarting;
+  }
+
+  /** Runs an event of a Durable Object in the objects context; failures come back as data (never rejects). */
+  async objectEvent(event: WireObjectEvent): Promise<ObjectEventResult> {
+    try {
+      await this.#ready();
+      const objects = (this.#objects ??= this.#instance());
+      objects.catch(() => {
+        if (this.#objects === objects) this.#objects = undefined;
+      });
+      return await (await objects).objectEvent(event);
+    } catch (err) {
+      if (this.#isolate.isDisposed) void this.#restart();
+      const error = err instanceof Error ? err : new Error(String(err));
+      return { ok: false, error: { name: error.name, message: error.message } };
+    }
+  }
+
+  #dropObjects(): void {
+    const objects = this.#objects;
+    this.#objects = undefined;
+    objects?.then((worker) => worker.dispose(), () => {});
   }
 
   /** Evicts one instance (1-based) or all: each gets a fresh context; requests in flight finish on the old one. */
@@ -372,6 +402,7 @@ export class WorkerPool {
     }
     this.handles = first.handles;
     for (let index = 0; index < this.#slots.length; index++) await this.#replace(index, 'reloaded', index === 0 ? first : undefined);
+    this.#dropObjects();
   }
 
   #evictIdle(): void {
@@ -483,6 +514,7 @@ export class WorkerPool {
     if (this.#watchdog) clearInterval(this.#watchdog);
     if (this.#idleTimer) clearInterval(this.#idleTimer);
     for (const slot of this.#slots) slot.worker.dispose();
+    this.#dropObjects();
     if (!this.#isolate.isDisposed) this.#isolate.dispose();
   }
 }

@@ -34,6 +34,8 @@ export interface DifferentialSuite {
   cases: string[];
   /** Maps both answers before comparing (figures that differ by nature). */
   normalize?: (answer: unknown) => unknown;
+  /** A last test that asks both itself (e.g. polls until something asynchronous happened on both). */
+  followUp?: { name: string; run(ask: { reference(path: string): Promise<unknown>; ours(path: string): Promise<unknown> }): Promise<void> };
 }
 
 export function describeAgainstMiniflare(suite: DifferentialSuite): void {
@@ -62,6 +64,15 @@ export function describeAgainstMiniflare(suite: DifferentialSuite): void {
         assert.equal(actual.status, expected.status, actualBody);
         assert.deepEqual(normalize(JSON.parse(actualBody)), normalize(JSON.parse(expectedBody)));
       });
+    }
+    if (suite.followUp) {
+      const { name, run } = suite.followUp;
+      test(name, () =>
+        run({
+          reference: async (path) => (await reference!.fetch(path)).json(),
+          ours: async (path) => (await fetch(`${dev!.url}${path}`)).json(),
+        }),
+      );
     }
   });
 }

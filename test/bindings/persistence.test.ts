@@ -97,3 +97,19 @@ test('--no-persist keeps nothing on disk: a restart starts empty', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a Durable Object\'s storage is kept across a restart', async () => {
+  const state = mkdtempSync(path.join(os.tmpdir(), 'ws-persist-do-'));
+  const fixtureDir = fixture('bindings-durable-objects');
+  let dev = await startDev([fixtureDir, '--port', '0', '--persist-to', state]);
+  try {
+    assert.deepEqual(((await (await fetch(`${dev.url}/rpc`)).json()) as { counts: number[] }).counts, [1, 2, 7]);
+    assert.equal(await dev.stop(), 0);
+    assert.ok(readdirSync(path.join(state, 'do', 'Counter')).some((file) => /^[0-9a-f]{64}\.sqlite$/.test(file)));
+    dev = await startDev([fixtureDir, '--port', '0', '--persist-to', state]);
+    assert.deepEqual(((await (await fetch(`${dev.url}/rpc`)).json()) as { counts: number[] }).counts, [8, 9, 14]);
+  } finally {
+    await dev.stop();
+    rmSync(state, { recursive: true, force: true });
+  }
+});

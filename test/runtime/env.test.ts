@@ -19,7 +19,7 @@ test('env has the config vars and the .dev.vars secrets (a secret overrides the 
       LIMITS: { max: 3, names: ['a', 'b'] },
       SESSION_SECRET: 's3cret value',
     });
-    await dev.waitFor('stderr', /not available in Worker Studio yet, left out of env: env\.JOBS \(queue, wrangler\.toml:11\)/);
+    await dev.waitFor('stderr', /not available in Worker Studio yet, left out of env: env\.AI \(ai, wrangler\.toml:11\)/);
   } finally {
     assert.equal(await dev.stop(), 0);
   }

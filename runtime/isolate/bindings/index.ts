@@ -3,6 +3,7 @@ import type { WireBinding } from '../hostWire.ts';
 import { D1Database } from './d1.ts';
 import { KVNamespace } from './kv.ts';
 import { Queue } from './queue.ts';
+import { DurableObjectNamespace } from './durableObjects.ts';
 import { R2Bucket } from './r2.ts';
 
 export function bindingObjects(bindings: readonly WireBinding[]): Record<string, unknown> {
@@ -12,6 +13,7 @@ export function bindingObjects(bindings: readonly WireBinding[]): Record<string,
     else if (binding.kind === 'd1') env[binding.name] = new D1Database(binding.name);
     else if (binding.kind === 'r2') env[binding.name] = new R2Bucket(binding.name);
     else if (binding.kind === 'queue') env[binding.name] = new Queue(binding.name);
+    else if (binding.kind === 'durableObject') env[binding.name] = new DurableObjectNamespace(binding.name);
   }
   return env;
 }

@@ -8,7 +8,8 @@
  * the kind of error the real binding throws.
  */
 import type { BindingDeclaration } from '../../../common/bindings.ts';
-import type { WireBinding, WireBindingCall, WireBindingResult, WireCacheCall, WireThrown } from '../../isolate/hostWire.ts';
+import type { WireBinding, WireBindingCall, WireBindingResult, WireCacheCall, WireObjectStorageCall, WireThrown } from '../../isolate/hostWire.ts';
+import { DurableObjects, type ObjectEventRunner } from './durableObjects.ts';
 import { CacheStore } from './cacheStore.ts';
 import { QueueBroker, type ConsumerConfig, type DeliverBatch, type OutgoingMessage } from './queueBroker.ts';
 import { openDatabase, type Persistence } from '../storage/persistence.ts';
@@ -18,7 +19,7 @@ import { checkCacheTtl, KvStore } from './kvStore.ts';
 import { R2Store, type R2ListOptions, type R2PutOptions } from './r2Bucket.ts';
 
 /** The binding kinds the runtime provides. */
-export const PROVIDED_KINDS: ReadonlySet<BindingDeclaration['kind']> = new Set(['kv', 'd1', 'r2', 'queue']);
+export const PROVIDED_KINDS: ReadonlySet<BindingDeclaration['kind']> = new Set(['kv', 'd1', 'r2', 'queue', 'durableObject']);
 
 /** A KV binding's namespace: its `id` (what wrangler keys local data by), else its `preview_id`, else its name. */
 function kvNamespaceId(binding: BindingDeclaration): string {
@@ -36,7 +37,7 @@ function d1DatabaseId(binding: BindingDeclaration): string {
 const fileSafe = (id: string) => id.replace(/[^A-Za-z0-9_-]/g, '_');
 
 type KvGetResult = { value: Uint8Array; metadata: string | null } | null;
-type Route = { kind: 'kv'; namespace: string } | { kind: 'd1'; database: string } | { kind: 'r2'; bucket: string } | { kind: 'queue'; queue: string };
+type Route = { kind: 'kv'; namespace: string } | { kind: 'd1'; database: string } | { kind: 'r2'; bucket: string } | { kind: 'queue'; queue: string } | { kind: 'durableObject' };
 
 /** An R2 binding's bucket: its `bucket_name`, else its name. */
 function r2BucketName(binding: BindingDeclaration): string {
@@ -52,6 +53,7 @@ export class BindingHost {
   #r2: R2Store | undefined;
   #cache: CacheStore | undefined;
   #broker: QueueBroker | undefined;
+  #objects: DurableObjects | undefined;
   #brokerDb: DatabaseSync | undefined;
   readonly #log: (line: string) => void;
   #cacheDb: DatabaseSync | undefined;
@@ -79,6 +81,9 @@ export class BindingHost {
       } else if (binding.kind === 'r2') {
         routes.set(binding.name, { kind: 'r2', bucket: r2BucketName(binding) });
         wire.push({ name: binding.name, kind: 'r2' });
+      } else if (binding.kind === 'durableObject') {
+        routes.set(binding.name, { kind: 'durableObject' });
+        wire.push({ name: binding.name, kind: 'durableObject' });
       } else if (binding.kind === 'queue') {
         const { queue } = binding.settings as { queue?: unknown };
         routes.set(binding.name, { kind: 'queue', queue: typeof queue === 'string' && queue ? queue : binding.name });
@@ -86,6 +91,7 @@ export class BindingHost {
       }
     }
     this.#routes = routes;
+    this.#durableObjects().configure(bindings);
     return wire;
   }
 
@@ -113,8 +119,13 @@ export class BindingHost {
     }
   }
 
-  /** The isolate's call (HostServices' `binding` reference). */
-  call(call: WireBindingCall): WireBindingResult {
+  /** The isolate's call (HostServices' `binding` reference); a Durable Object's answer comes later. */
+  call(call: WireBindingCall): WireBindingResult | Promise<WireBindingResult> {
+    if (this.#routes.get(call.binding)?.kind === 'durableObject') {
+      return this.#durableObjects()
+        .call(call.binding, call.op, call.args)
+        .catch((err: unknown): WireBindingResult => ({ ok: false, error: asWireThrown(err) }));
+    }
     try {
       return { ok: true, value: this.#dispatch(call) };
     } catch (err) {
@@ -135,7 +146,42 @@ export class BindingHost {
       case 'queue':
         if (op !== 'send') throw new TypeError(`Unknown queue operation ${op}`);
         return this.#queues().send(route.queue, args[0] as OutgoingMessage[]);
+      case 'durableObject':
+        throw new Error('unreachable: Durable Object calls are answered asynchronously');
     }
+  }
+
+  /** A Durable Object id from a name (the isolate's idFromName, synchronous). */
+  objectIdFromName(binding: string, name: string): string {
+    return this.#durableObjects().idFromName(binding, name);
+  }
+
+  /** An object's storage call (HostServices' `objectStorage` reference). */
+  objectStorage(call: WireObjectStorageCall): WireBindingResult {
+    try {
+      return { ok: true, value: this.#durableObjects().storageCall(call) };
+    } catch (err) {
+      return { ok: false, error: asWireThrown(err) };
+    }
+  }
+
+  /** An object's `sql.exec` (HostServices' `objectSql` reference). */
+  objectSql(object: { className: string; id: string }, query: string, bindings: unknown[]): WireBindingResult {
+    try {
+      return { ok: true, value: this.#durableObjects().sql(object, query, bindings) };
+    } catch (err) {
+      return { ok: false, error: asWireThrown(err) };
+    }
+  }
+
+  /** How object events reach the worker's objects (WorkerPool's objectEvent). */
+  serveObjects(run: ObjectEventRunner): void {
+    this.#durableObjects().serve(run);
+  }
+
+  #durableObjects(): DurableObjects {
+    this.#objects ??= new DurableObjects(this.#persistence, this.#log);
+    return this.#objects;
   }
 
   /** The consumers of the worker's config and how their batches reach it; stored messages are picked up. */
@@ -249,6 +295,8 @@ export class BindingHost {
     this.#kv = undefined;
     for (const { db } of this.#d1.values()) db.close();
     this.#r2Db?.close();
+    this.#objects?.close();
+    this.#objects = undefined;
     this.#broker?.close();
     this.#brokerDb?.close();
     this.#broker = undefined;

@@ -26,7 +26,7 @@ export function describePersistence(persistence: Persistence): string {
 }
 
 /**
- * Opens (creating) the database `name` (e.g. `kv`) of the state folder: `<dir>/<name>.sqlite`. The folder gets a
+ * Opens (creating) the database `name` (e.g. `kv`, `do/Counter/<id>`) of the state folder: `<dir>/<name>.sqlite`. The folder gets a
  * `.gitignore` of `*` when Worker Studio creates it: local data is not source.
  */
 export function openDatabase(persistence: Persistence, name: string): DatabaseSync {
@@ -38,7 +38,9 @@ export function openDatabase(persistence: Persistence, name: string): DatabaseSy
       mkdirSync(persistence.dir, { recursive: true });
       writeFileSync(path.join(persistence.dir, '.gitignore'), '# Local data of Worker Studio (bindings: KV, D1, R2, Durable Objects, …)\n*\n');
     }
-    db = new DatabaseSync(path.join(persistence.dir, `${name}.sqlite`));
+    const file = path.join(persistence.dir, `${name}.sqlite`);
+    mkdirSync(path.dirname(file), { recursive: true });
+    db = new DatabaseSync(file);
     db.exec('PRAGMA journal_mode = WAL');
   }
   db.exec('PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000');
