@@ -1,6 +1,6 @@
 /**
  * `worker-studio` — one CLI over the same code the extension runs:
- *   dev [PATH] [--port N] [--inspect[=PORT]] [--instances N] [--cpu-limit-ms N] [--memory-limit-mb N]
+ *   dev [PATH] [--port N] [--inspect[=PORT] | --inspect-wait[=PORT]] [--instances N] [--cpu-limit-ms N] [--memory-limit-mb N]
  *       [--idle-timeout S] [--test-scheduled]
  *                                       serve a worker (the runtime sidecar, on Node >= 24)
  *   lsp --stdio                         the language server
@@ -16,7 +16,7 @@ import { findNode, NodeNotFoundError } from '../common/nodeRuntime.ts';
 import { privateCacheDir } from '../runtime/src/cacheDir.ts';
 
 const USAGE = `Usage:
-  worker-studio dev [PATH] [--port N] [--inspect[=PORT]] [--instances N] [--cpu-limit-ms N]
+  worker-studio dev [PATH] [--port N] [--inspect[=PORT] | --inspect-wait[=PORT]] [--instances N] [--cpu-limit-ms N]
                     [--memory-limit-mb N] [--idle-timeout S] [--test-scheduled]
   worker-studio lsp --stdio
   worker-studio check [PATH] [--format text|json]

@@ -111,6 +111,7 @@ export interface EvictParams {
   instance?: number;
 }
 export const Evict = new RequestType<EvictParams, { evicted: number[] }, void>('runtime/evict');
+
 /** One instance of the worker as the editor's Workers view shows it. */
 export interface InstanceStats {
   /** 1-based, as in RequestRecord.instance and Evicted. */
@@ -153,15 +154,23 @@ export interface SendRequestParams {
   path: string;
   headers?: Record<string, string>;
   body?: string;
+  /** `base64`: `body` is the base64 of the bytes to send (a file); absent: `body` is text, sent as UTF-8. */
+  bodyEncoding?: 'base64';
 }
 export interface SendRequestResult {
   status: number;
   statusText: string;
   headers: [string, string][];
+  /** The response body: text, or with `bodyEncoding: 'base64'` the base64 of its bytes (an image, anything not text). */
   body: string;
+  bodyEncoding?: 'base64';
+  /** The body's size in bytes (of what `body` holds, when truncated). */
+  size?: number;
   wallMs: number;
   /** Set when the response body was longer than the sidecar returns (1 MiB): `body` is its beginning only. */
   truncated?: boolean;
+  /** The id of this exchange's RequestRecord, which arrives later (runtime/requestCompleted, once waitUntil work is done). */
+  recordId?: number;
 }
 export const SendRequest = new RequestType<SendRequestParams, SendRequestResult, void>('runtime/sendRequest');
 
@@ -209,14 +218,82 @@ export const Stop = new RequestType0<void, void>('runtime/stop');
  * Request panel (webview) <-> extension. postMessage carries these plain objects; both sides import the types only.
  */
 
+/** A request as the panel composes it, kept in history and saved requests. `{{name}}` may appear in any text. */
+export interface PanelRequest {
+  method: string;
+  /** Path and query, e.g. `/api?x={{id}}`. */
+  path: string;
+  /** The headers table; unticked rows are kept but not sent. */
+  headers: PanelField[];
+  body: PanelBody;
+}
+export interface PanelField {
+  name: string;
+  value: string;
+  enabled: boolean;
+}
+export type PanelBody =
+  | { kind: 'none' }
+  | { kind: 'json' | 'text'; text: string }
+  /** Sent as application/x-www-form-urlencoded. */
+  | { kind: 'form'; fields: PanelField[] }
+  /** A file's bytes, read when the request is sent. */
+  | { kind: 'file'; path: string };
+
+/** One request the panel sent or was shown, with its answer and, once it arrives, the runtime's record of it. */
+export interface PanelExchange {
+  /** Unique in the workspace's history. */
+  id: string;
+  /** Epoch ms when it was sent. */
+  at: number;
+  request: PanelRequest;
+  result?: SendRequestResult;
+  /** Why there is no result (no worker, an unknown variable, the request failed). */
+  error?: string;
+  record?: RequestRecord;
+}
+
+export interface SavedRequest {
+  name: string;
+  request: PanelRequest;
+}
+
+/** The worker the panel sends to. */
+export interface PanelWorker {
+  url: string;
+  /** The worker's handlers (Ready's `handlers`): the panel offers a button for each event but fetch. */
+  handlers: string[];
+  /** The crons of the config's `[triggers]`, offered for the scheduled handler. */
+  crons: string[];
+}
+
 /** Messages the request panel posts to the extension. */
 export type PanelToExtension =
   | { type: 'ready' }
-  | { type: 'send'; request: SendRequestParams };
+  | { type: 'send'; request: PanelRequest }
+  | { type: 'copyCurl'; request: PanelRequest }
+  | { type: 'pickFile' }
+  | { type: 'save'; name: string; request: PanelRequest }
+  | { type: 'deleteSaved'; name: string }
+  | { type: 'selectEnvironment'; name: string | undefined }
+  | { type: 'editEnvironments' }
+  | { type: 'clearHistory' }
+  | { type: 'trigger'; params: TriggerParams }
+  /** `file:line:column` of a console line: open it in an editor. */
+  | { type: 'openLocation'; location: string };
 
 /** Messages the extension posts to the request panel. */
 export type ExtensionToPanel =
-  | { type: 'worker'; url: string | undefined }
-  | { type: 'sending' }
-  | { type: 'response'; result: SendRequestResult }
-  | { type: 'error'; message: string };
+  | { type: 'worker'; worker: PanelWorker | undefined }
+  /** Everything the panel lists: sent on `ready` and whenever saved requests or environments change. */
+  | { type: 'state'; history: PanelExchange[]; saved: SavedRequest[]; environments: string[]; environment: string | undefined }
+  /** A new exchange (sent from the panel, or shown by workerStudio.showRequestInPanel): add it to history and show it. */
+  | { type: 'exchange'; exchange: PanelExchange }
+  /** The runtime's record of an exchange arrived: its timeline and console lines. */
+  | { type: 'record'; exchangeId: string; record: RequestRecord }
+  /** Put this request into the form (workerStudio.showRequestInPanel). */
+  | { type: 'load'; request: PanelRequest }
+  | { type: 'filePicked'; path: string }
+  | { type: 'triggered'; event: TriggerParams['event']; result?: TriggerResult; error?: string }
+  /** A short message for the user (copied as cURL, saved, a failure). */
+  | { type: 'notice'; level: 'info' | 'error'; message: string };

@@ -63,8 +63,10 @@ function runTier(plan) {
         passed = Number(/^# pass (\d+)/m.exec(report)?.[1] ?? 0);
         failed = Number(/^# fail (\d+)/m.exec(report)?.[1] ?? 0);
       } else if (plan.reporter === 'mocha') {
-        passed = Number(/(\d+) passing/.exec(output)?.[1] ?? 0);
-        failed = Number(/(\d+) failing/.exec(output)?.[1] ?? 0);
+        // The E2E tier runs more than one mocha suite (the main run, the untrusted-workspace run): all of them count.
+        const total = (pattern) => [...output.matchAll(pattern)].reduce((sum, match) => sum + Number(match[1]), 0);
+        passed = total(/(\d+) passing/g);
+        failed = total(/(\d+) failing/g);
       }
       rmSync(tmp, { recursive: true, force: true });
       resolve({ code: code ?? (signal ? 1 : 0), passed, failed });

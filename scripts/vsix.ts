@@ -145,6 +145,8 @@ export function checkVsixEntries(entries: string[], target = 'linux-x64'): strin
     'dist/server.cjs',
     'dist/runtime.cjs',
     'dist/prelude.js',
+    'dist/webview.js',
+    'dist/webview.css',
     'node_modules/isolated-vm/package.json',
     'node_modules/isolated-vm/isolated-vm.js',
     'node_modules/node-gyp-build/package.json',

@@ -1,102 +1,226 @@
 /**
- * The request panel: a webview view in the Worker Studio activity-bar container.
- * Compose a method and path, send it to the running worker, see status, time and body.
- * Strict CSP with a per-load random nonce; no remote resources; typed messages (common/protocol.ts).
+ * The request panel: a webview view in the Worker Studio activity-bar container (client/webview/ is its page).
+ * This side routes the panel's typed messages (common/protocol.ts): sends requests to the running worker with the
+ * picked environment's variables, links each answer to its RequestRecord, keeps history and saved requests
+ * (panel/store.ts), copies cURL, fires triggers. `workerStudio.showRequestInPanel` shows an exchange sent elsewhere.
  */
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import type { ExtensionToPanel, PanelToExtension } from '../../common/protocol.ts';
+import { curlOf, fromSendParams, toSendParams } from '../../common/panelRequest.ts';
+import type { ExtensionToPanel, PanelExchange, PanelRequest, PanelToExtension, SendRequestParams, SendRequestResult } from '../../common/protocol.ts';
+import { ENVIRONMENTS_SETTING, panelEnvironmentNames, panelVariables } from './panel/environments.ts';
+import { panelHtml } from './panel/html.ts';
+import { RecordMatcher } from './panel/records.ts';
+import { PanelStore } from './panel/store.ts';
+import { panelWorker } from './panel/workerInfo.ts';
 import type { Workers } from './workers.ts';
 
 export const REQUEST_PANEL_VIEW_ID = 'workerStudio.requestPanel';
+/** Messages kept for a panel that is not showing: the newest few (history has the rest). */
+const MAX_PENDING = 20;
 
-export class RequestPanelProvider implements vscode.WebviewViewProvider {
+/** What `workerStudio.showRequestInPanel` takes: a request sent elsewhere (a .http file) and its answer. */
+export interface ShowRequestArgs {
+  request: SendRequestParams;
+  result?: SendRequestResult;
+  error?: string;
+}
+
+/** Registers the panel's view provider and the workerStudio.showRequestInPanel command. */
+export function registerRequestPanel(context: vscode.ExtensionContext, workers: Workers): vscode.Disposable {
+  const provider = new RequestPanelProvider(context.extensionUri, workers, new PanelStore(context.workspaceState));
+  return vscode.Disposable.from(
+    provider,
+    vscode.window.registerWebviewViewProvider(REQUEST_PANEL_VIEW_ID, provider),
+    vscode.commands.registerCommand('workerStudio.showRequestInPanel', (args: ShowRequestArgs) => provider.show(args)),
+  );
+}
+
+class RequestPanelProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+  private view: vscode.WebviewView | undefined;
+  /** Messages for a panel that is not showing yet: delivered once its page says `ready`. */
+  private pending: ExtensionToPanel[] = [];
+  private ready = false;
+  private readonly records: RecordMatcher;
+  private readonly subscriptions: vscode.Disposable[];
+
   private readonly extensionUri: vscode.Uri;
   private readonly workers: Workers;
-  private view: vscode.WebviewView | undefined;
+  private readonly store: PanelStore;
 
-  constructor(extensionUri: vscode.Uri, workers: Workers) {
+  constructor(extensionUri: vscode.Uri, workers: Workers, store: PanelStore) {
     this.extensionUri = extensionUri;
     this.workers = workers;
+    this.store = store;
+    this.records = new RecordMatcher(workers.onDidCompleteRequest, workers.onDidChange, () => workers.current()?.id);
+    this.subscriptions = [
+      this.records,
+      workers.onDidChange(() => this.postWorker()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(ENVIRONMENTS_SETTING)) this.postState();
+      }),
+    ];
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
+    this.ready = false;
     const distUri = vscode.Uri.joinPath(this.extensionUri, 'dist');
     view.webview.options = { enableScripts: true, localResourceRoots: [distUri] };
-    view.webview.html = this.html(view.webview, vscode.Uri.joinPath(distUri, 'webview.js'));
-    const subscriptions = [
+    view.webview.html = panelHtml(view.webview, distUri);
+    const listeners = [
       view.webview.onDidReceiveMessage((message: PanelToExtension) => void this.onMessage(message)),
-      this.workers.onDidChange(() => this.postWorker()),
+      // A hidden webview view loses its page; the page says `ready` again when it is shown.
+      view.onDidChangeVisibility(() => {
+        if (!view.visible) this.ready = false;
+      }),
     ];
     view.onDidDispose(() => {
-      subscriptions.forEach((s) => s.dispose());
-      this.view = undefined;
+      listeners.forEach((l) => l.dispose());
+      if (this.view === view) {
+        this.view = undefined;
+        this.ready = false;
+      }
     });
   }
 
+  /** workerStudio.showRequestInPanel: focuses the panel and shows the exchange (added to history). */
+  async show(args: ShowRequestArgs): Promise<void> {
+    if (!args?.request || typeof args.request.path !== 'string') throw new Error('workerStudio.showRequestInPanel needs { request: { method, path, … }, result?, error? }');
+    const request = fromSendParams(args.request);
+    const exchange: PanelExchange = { id: randomUUID(), at: Date.now(), request, ...(args.result ? { result: args.result } : {}), ...(args.error ? { error: args.error } : {}) };
+    await this.store.add(exchange);
+    this.post({ type: 'load', request });
+    this.post({ type: 'exchange', exchange });
+    this.linkRecord(exchange);
+    // Focusing shows the view (its page loads, says `ready`, and gets the messages kept for it).
+    await vscode.commands.executeCommand(`${REQUEST_PANEL_VIEW_ID}.focus`);
+  }
+
   private async onMessage(message: PanelToExtension): Promise<void> {
-    switch (message.type) {
-      case 'ready':
-        this.postWorker();
-        return;
-      case 'send':
-        this.post({ type: 'sending' });
-        try {
-          this.post({ type: 'response', result: await this.workers.send(message.request) });
-        } catch (err) {
-          this.post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+    try {
+      switch (message.type) {
+        case 'ready':
+          this.ready = true;
+          this.postWorker();
+          this.postState();
+          for (const queued of this.pending.splice(0)) this.post(queued);
+          return;
+        case 'send':
+          return await this.send(message.request);
+        case 'copyCurl':
+          return await this.copyCurl(message.request);
+        case 'pickFile': {
+          const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Use as request body' });
+          if (picked?.[0]) this.post({ type: 'filePicked', path: picked[0].fsPath });
+          return;
         }
-        return;
+        case 'save':
+          await this.store.save(message.name, message.request);
+          this.postState();
+          this.notice('info', `Saved "${message.name}"`);
+          return;
+        case 'deleteSaved':
+          await this.store.deleteSaved(message.name);
+          this.postState();
+          return;
+        case 'selectEnvironment':
+          await this.store.setEnvironment(message.name);
+          this.postState();
+          return;
+        case 'editEnvironments':
+          await vscode.commands.executeCommand('workbench.action.openSettings', ENVIRONMENTS_SETTING);
+          return;
+        case 'clearHistory':
+          await this.store.clearHistory();
+          this.postState();
+          return;
+        case 'trigger':
+          try {
+            this.post({ type: 'triggered', event: message.params.event, result: await this.workers.trigger(message.params) });
+          } catch (err) {
+            this.post({ type: 'triggered', event: message.params.event, error: errorMessage(err) });
+          }
+          return;
+        case 'openLocation':
+          return await openLocation(message.location);
+      }
+    } catch (err) {
+      this.notice('error', errorMessage(err));
     }
   }
 
+  private async send(request: PanelRequest): Promise<void> {
+    const exchange: PanelExchange = { id: randomUUID(), at: Date.now(), request };
+    try {
+      const { params, file } = toSendParams(request, panelVariables(this.store.environment()));
+      if (file !== undefined) {
+        params.body = (await readFile(file)).toString('base64');
+        params.bodyEncoding = 'base64';
+      }
+      exchange.result = await this.workers.send(params);
+    } catch (err) {
+      exchange.error = errorMessage(err);
+    }
+    await this.store.add(exchange);
+    this.post({ type: 'exchange', exchange });
+    this.linkRecord(exchange);
+  }
+
+  /** Once the runtime's record of the exchange arrives: to the panel and into history. */
+  private linkRecord(exchange: PanelExchange): void {
+    const id = exchange.result?.recordId;
+    if (id === undefined) return;
+    this.records.whenRecorded(id, (record) => {
+      void this.store.attachRecord(exchange.id, record);
+      this.post({ type: 'record', exchangeId: exchange.id, record });
+    });
+  }
+
+  private async copyCurl(request: PanelRequest): Promise<void> {
+    const url = this.workers.current()?.info.url ?? `http://127.0.0.1:${vscode.workspace.getConfiguration('workerStudio').get<number>('port') || 8787}`;
+    const { params, file } = toSendParams(request, panelVariables(this.store.environment()));
+    const command = curlOf(params, url, file);
+    await vscode.env.clipboard.writeText(command);
+    this.notice('info', `Copied: ${command}`);
+  }
+
   private postWorker(): void {
-    this.post({ type: 'worker', url: this.workers.current()?.info.url });
+    const worker = this.workers.current();
+    this.post({ type: 'worker', worker: worker ? panelWorker(worker.info) : undefined });
+  }
+
+  private postState(): void {
+    const environments = panelEnvironmentNames();
+    const picked = this.store.environment();
+    this.post({ type: 'state', history: this.store.history(), saved: this.store.saved(), environments, environment: picked && environments.includes(picked) ? picked : undefined });
+  }
+
+  private notice(level: 'info' | 'error', message: string): void {
+    this.post({ type: 'notice', level, message });
   }
 
   private post(message: ExtensionToPanel): void {
-    void this.view?.webview.postMessage(message);
+    if (!this.view || !this.ready) {
+      // Only what the panel cannot rebuild from `ready` (worker, state) waits for it.
+      if (message.type === 'exchange' || message.type === 'load' || message.type === 'record') this.pending = [...this.pending, message].slice(-MAX_PENDING);
+      return;
+    }
+    void this.view.webview.postMessage(message);
   }
 
-  private html(webview: vscode.Webview, script: vscode.Uri): string {
-    const nonce = randomBytes(16).toString('base64');
-    const csp = [`default-src 'none'`, `style-src 'nonce-${nonce}'`, `script-src 'nonce-${nonce}'`].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<style nonce="${nonce}">
-  body { padding: 8px; color: var(--vscode-foreground); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); }
-  form { display: flex; gap: 4px; }
-  select, input, button { font: inherit; color: var(--vscode-input-foreground); background: var(--vscode-input-background);
-    border: 1px solid var(--vscode-input-border, transparent); padding: 3px 6px; }
-  select { flex: 0 0 auto; }
-  input { flex: 1; min-width: 0; }
-  button { color: var(--vscode-button-foreground); background: var(--vscode-button-background); border: none; cursor: pointer; }
-  button:hover { background: var(--vscode-button-hoverBackground); }
-  button:disabled { opacity: 0.6; cursor: default; }
-  #worker { margin: 0 0 8px; color: var(--vscode-descriptionForeground); }
-  #status { margin: 8px 0 4px; font-weight: 600; }
-  #status.ok { color: var(--vscode-testing-iconPassed); }
-  #status.fail { color: var(--vscode-errorForeground); }
-  pre { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--vscode-textCodeBlock-background); padding: 6px; margin: 0;
-    font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size); }
-</style>
-</head>
-<body>
-  <p id="worker">No worker running. Press F5 to start one.</p>
-  <form id="request" aria-label="Request">
-    <select id="method" aria-label="Method">${['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'].map((m) => `<option>${m}</option>`).join('')}</select>
-    <input id="path" aria-label="Path and query" value="/" spellcheck="false">
-    <button id="send" type="submit" title="Send (Ctrl+Enter)" disabled>Send</button>
-  </form>
-  <div id="status" role="status" aria-live="polite"></div>
-  <pre id="body" aria-label="Response body"></pre>
-  <script nonce="${nonce}" src="${webview.asWebviewUri(script).toString()}"></script>
-</body>
-</html>`;
+  dispose(): void {
+    this.subscriptions.forEach((s) => s.dispose());
   }
+}
+
+const errorMessage = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** Opens `file:line:column` (a console line's source) in an editor. */
+async function openLocation(location: string): Promise<void> {
+  const match = /^(.*?):(\d+)(?::(\d+))?$/.exec(location);
+  if (!match) return;
+  const position = new vscode.Position(Number(match[2]) - 1, Math.max(0, Number(match[3] ?? 1) - 1));
+  await vscode.window.showTextDocument(vscode.Uri.file(match[1]!), { selection: new vscode.Range(position, position), preview: true });
 }

@@ -8,15 +8,27 @@ import path from 'node:path';
 import { createMessageConnection, Emitter, StreamMessageReader, StreamMessageWriter, type Event, type MessageConnection } from 'vscode-jsonrpc/node';
 import {
   BuildError,
+  Evict,
+  Evicted,
+  Instances,
   Log as LogNotification,
   Ready,
+  Reload,
   RequestCompleted,
   SendRequest,
+  Status,
   Stop,
+  Trigger,
+  type EvictedParams,
+  type InstancesResult,
   type ReadyParams,
+  type ReloadResult,
   type RequestRecord,
   type SendRequestParams,
   type SendRequestResult,
+  type StatusParams,
+  type TriggerParams,
+  type TriggerResult,
 } from '../../common/protocol.ts';
 import type { Log } from './log.ts';
 
@@ -29,8 +41,19 @@ export interface SidecarOptions {
   target: string;
   port: number;
   inspect: boolean;
+  /** The inspector's port when `inspect` is on; 0 or absent: a free one. */
+  inspectorPort?: number;
+  /** The config's `[env.<name>]` to run (`--env`); absent: the top level. */
+  environment?: string;
+  /** `--instances`, `--cpu-limit-ms`, `--memory-limit-mb`; absent: the runtime's defaults. */
+  instances?: number;
+  cpuLimitMs?: number;
+  memoryLimitMb?: number;
   log: Log;
   onRequest?: (record: RequestRecord) => void;
+  /** Progress towards Ready (bundling, loading). */
+  onStatus?: (state: StatusParams['state']) => void;
+  onEvicted?: (params: EvictedParams) => void;
   /** How long the sidecar may take to build the worker and send Ready before it is killed; default READY_TIMEOUT_MS. */
   readyTimeoutMs?: number;
 }
@@ -88,7 +111,13 @@ export class Sidecar {
       '--port',
       String(options.port),
       '--rpc',
-      ...(options.inspect ? ['--inspect=0'] : []),
+      // A debug session attaches right after Ready: until it has set its breakpoints, requests wait (--inspect-wait),
+      // so a breakpoint binds before the first request however soon that request comes.
+      ...(options.inspect ? [`--inspect-wait=${options.inspectorPort ?? 0}`] : []),
+      ...(options.environment !== undefined ? ['--env', options.environment] : []),
+      ...(options.instances !== undefined ? ['--instances', String(options.instances)] : []),
+      ...(options.cpuLimitMs !== undefined ? ['--cpu-limit-ms', String(options.cpuLimitMs)] : []),
+      ...(options.memoryLimitMb !== undefined ? ['--memory-limit-mb', String(options.memoryLimitMb)] : []),
     ];
     options.log.info(`starting ${options.node} ${args.join(' ')}`);
     this.child = spawn(options.node, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ELECTRON_RUN_AS_NODE: undefined } });
@@ -111,6 +140,8 @@ export class Sidecar {
       options.log.error(`${file ? at(file) : ''}${message}`);
     });
     if (options.onRequest) this.connection.onNotification(RequestCompleted, options.onRequest);
+    if (options.onStatus) this.connection.onNotification(Status, ({ state }) => options.onStatus?.(state));
+    if (options.onEvicted) this.connection.onNotification(Evicted, options.onEvicted);
     this.exited = new Promise<SidecarExit>((resolve) => {
       const ended = (exit: Omit<SidecarExit, 'requested'>) => {
         if (this.exitInfo) return;
@@ -175,6 +206,26 @@ export class Sidecar {
 
   sendRequest(params: SendRequestParams): Promise<SendRequestResult> {
     return this.connection.sendRequest(SendRequest, params);
+  }
+
+  /** Evicts one instance (1-based) or all; answers the instances evicted. */
+  evict(instance?: number): Promise<{ evicted: number[] }> {
+    return this.connection.sendRequest(Evict, instance === undefined ? {} : { instance });
+  }
+
+  /** Rebuilds and reloads the worker as a save does (fresh instances); answers once the new code serves or it failed. */
+  reload(): Promise<ReloadResult> {
+    return this.connection.sendRequest(Reload);
+  }
+
+  /** Each instance's figures and the isolate's heap. */
+  instances(): Promise<InstancesResult> {
+    return this.connection.sendRequest(Instances);
+  }
+
+  /** Fires a scheduled or queue event at the worker; answers once its handler and waitUntil work are done. */
+  trigger(params: TriggerParams): Promise<TriggerResult> {
+    return this.connection.sendRequest(Trigger, params);
   }
 
   /** Asks the sidecar to stop, kills it after a grace period; resolves once the process is gone. */

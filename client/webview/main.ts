@@ -1,50 +1,91 @@
-/** The request panel's script (runs in the webview). Talks to the extension only through typed messages. */
-import type { ExtensionToPanel, PanelToExtension } from '../../common/protocol.ts';
+/**
+ * The request panel's page (runs in the webview). Lays out the parts — compose.ts (the request), tools.ts
+ * (environment, cURL, other handlers), response.ts (the answer, its timeline and console), history.ts — and routes
+ * the extension's typed messages (common/protocol.ts) to them. Ctrl/Cmd+Enter sends from anywhere in the panel.
+ */
+import type { ExtensionToPanel, PanelExchange, PanelRequest } from '../../common/protocol.ts';
+import { Composer, EMPTY_REQUEST } from './compose.ts';
+import { h } from './dom.ts';
+import { HistoryView } from './history.ts';
+import { post, savedDraft, saveDraft } from './messaging.ts';
+import './panel.css';
+import { ResponseView } from './response.ts';
+import { CurlTools, EnvironmentPicker, EventButtons } from './tools.ts';
 
-declare function acquireVsCodeApi(): { postMessage(message: PanelToExtension): void };
+const composer = new Composer(send, () => saveDraft({ request: composer.read() }));
+const response = new ResponseView();
+const environment = new EnvironmentPicker();
+const events = new EventButtons();
+const curl = new CurlTools(load, () => composer.read());
+const history = new HistoryView(showFromHistory, load, () => composer.read());
+const worker = h('p', { id: 'worker', class: 'muted' }, 'No worker running. Press F5 or run "Worker Studio: Start Worker".');
+const notice = h('p', { id: 'notice', role: 'status', 'aria-live': 'polite' });
+/** Set once the first `state` has been handled: a reloaded page shows the newest exchange again. */
+let restored = false;
 
-const vscode = acquireVsCodeApi();
-const element = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const form = element<HTMLFormElement>('request');
-const method = element<HTMLSelectElement>('method');
-const pathInput = element<HTMLInputElement>('path');
-const send = element<HTMLButtonElement>('send');
-const worker = element<HTMLParagraphElement>('worker');
-const status = element<HTMLDivElement>('status');
-const body = element<HTMLPreElement>('body');
+document.getElementById('panel')!.append(worker, environment.element, composer.form, composer.extras, curl.element, events.element, notice, response.element, history.element);
+composer.fill(savedDraft<{ request?: PanelRequest }>()?.request ?? EMPTY_REQUEST);
 
-form.addEventListener('submit', (event) => {
-  event.preventDefault();
-  vscode.postMessage({ type: 'send', request: { method: method.value, path: pathInput.value || '/' } });
-});
-form.addEventListener('keydown', (event) => {
-  if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) form.requestSubmit();
+function send(): void {
+  if (composer.sendButton.disabled) return;
+  response.sending();
+  post({ type: 'send', request: composer.read() });
+}
+
+function load(request: PanelRequest): void {
+  composer.fill(request);
+  saveDraft({ request });
+}
+
+function showFromHistory(exchange: PanelExchange): void {
+  load(exchange.request);
+  response.show(exchange);
+}
+
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+    event.preventDefault();
+    send();
+  }
 });
 
 window.addEventListener('message', (event: MessageEvent<ExtensionToPanel>) => {
   const message = event.data;
   switch (message.type) {
     case 'worker':
-      worker.textContent = message.url ? `Worker: ${message.url}` : 'No worker running. Press F5 to start one.';
-      send.disabled = !message.url;
+      worker.textContent = message.worker ? `Worker: ${message.worker.url}` : 'No worker running. Press F5 or run "Worker Studio: Start Worker".';
+      composer.setWorker(message.worker !== undefined);
+      events.setWorker(message.worker);
       break;
-    case 'sending':
-      status.textContent = 'Sending…';
-      status.className = '';
+    case 'state':
+      history.setHistory(message.history);
+      history.setSaved(message.saved);
+      environment.set(message.environments, message.environment);
+      if (!restored && message.history[0]) response.show(message.history[0]);
+      restored = true;
       break;
-    case 'response': {
-      const { result } = message;
-      status.textContent = `${result.status} ${result.statusText} · ${result.wallMs.toFixed(1)} ms · ${new Blob([result.body]).size} B`;
-      status.className = result.status < 400 ? 'ok' : 'fail';
-      body.textContent = result.body;
+    case 'exchange':
+      history.add(message.exchange);
+      response.show(message.exchange);
       break;
-    }
-    case 'error':
-      status.textContent = message.message;
-      status.className = 'fail';
-      body.textContent = '';
+    case 'record':
+      history.attachRecord(message.exchangeId, message.record);
+      response.showRecord(message.exchangeId, message.record);
+      break;
+    case 'load':
+      load(message.request);
+      break;
+    case 'filePicked':
+      composer.setFile(message.path);
+      break;
+    case 'triggered':
+      events.showResult(message.event, message.result, message.error);
+      break;
+    case 'notice':
+      notice.textContent = message.message;
+      notice.className = message.level === 'error' ? 'fail' : '';
       break;
   }
 });
 
-vscode.postMessage({ type: 'ready' });
+post({ type: 'ready' });

@@ -18,6 +18,7 @@ import { workersEnv } from './cloudflareWorkers.ts';
 import { fireTimer } from './timers.ts';
 import { currentIo, enterIo, IoContext } from './ioContext.ts';
 import { checkGlobalState, workerLoaded } from './globalState.ts';
+import { settle } from './settle.ts';
 
 /** An isolated-vm Reference to a host function, as it appears inside the isolate. */
 export interface HostReference {
@@ -39,19 +40,28 @@ export function hostLog(level: WireLogLevel, message: string, location?: string)
 }
 
 async function handle(wire: WireRequest, bodyRef: HostBodyReference | undefined, ctx: ExecutionContext): Promise<DispatchResult> {
+  const failed = (err: unknown): DispatchResult => ({ ok: false, error: toWireError(err), ...(ctx._passThrough ? { passThrough: true } : {}) });
+  let request: Request;
   try {
     const body = bodyRef ? hostBodyStream(bodyRef) : wire.body;
     // Incoming requests carry redirect "manual" in workerd (a worker passing one to fetch() returns redirects as they are).
-    const request = new Request(wire.url, { method: wire.method, headers: wire.headers, body, redirect: 'manual' });
+    request = new Request(wire.url, { method: wire.method, headers: wire.headers, body, redirect: 'manual' });
     // As in workerd, an incoming request's headers are immutable.
     makeHeadersImmutable(request.headers);
-    const response = await runFetch(request, ctx);
+  } catch (err) {
+    return failed(err);
+  }
+  // Not in the try: an exception escaping the handler must look uncaught to a debugger (settle.ts).
+  const ran = await settle(() => runFetch(request, ctx));
+  if (!ran.ok) return failed(ran.error);
+  try {
+    const response = ran.value;
     if (!(response instanceof Response)) {
       throw new TypeError(`The fetch handler must return a Response, got ${response === null ? 'null' : typeof response}`);
     }
     return { ok: true, response: toWire(response) };
   } catch (err) {
-    return { ok: false, error: toWireError(err), ...(ctx._passThrough ? { passThrough: true } : {}) };
+    return failed(err);
   }
 }
 
@@ -72,13 +82,10 @@ async function handleEvent(event: WireEvent): Promise<EventResult> {
  * (it still runs to its end after an exception, as in production).
  */
 async function outcome(ctx: ExecutionContext, run: () => Promise<Partial<EventResult>>): Promise<EventResult> {
-  try {
-    return { outcome: 'ok', ...(await run()) };
-  } catch (err) {
-    return { outcome: 'exception', error: toWireError(err) };
-  } finally {
-    await ctx._settled();
-  }
+  // settle, not try/catch: an exception escaping the handler must look uncaught to a debugger (settle.ts).
+  const ran = await settle(run);
+  await ctx._settled();
+  return ran.ok ? { outcome: 'ok', ...ran.value } : { outcome: 'exception', error: toWireError(ran.error) };
 }
 
 /** Sends a result to the host's `deliver(id, result)`; a result that can't be copied is reported as an error. */

@@ -205,17 +205,21 @@ function callListeners(type: 'fetch' | 'scheduled', event: object, answered: () 
   }
 }
 
-/** Runs the fetch handler; resolves to whatever it returned (the bridge checks it is a Response). */
+/**
+ * Runs the fetch handler; resolves to whatever it returned (the bridge checks it is a Response). `return await`, not
+ * `return`: V8 counts the resolve job of a promise returned from an async function as a catcher, and a debugger set to
+ * break on uncaught exceptions would then miss those the handler throws after its first await (settle.ts).
+ */
 export async function runFetch(request: Request, ctx: ExecutionContext): Promise<unknown> {
   if (moduleHandlers) {
     if (!moduleHandlers.fetch) throw new Error('Handler does not export a fetch() function.');
-    return moduleHandlers.fetch.call(moduleHandlers.target, request, env, ctx);
+    return await moduleHandlers.fetch.call(moduleHandlers.target, request, env, ctx);
   }
   if (listeners.fetch.length === 0) throw new Error('No event listener registered for fetch events.');
   const event = new FetchEvent(request, ctx);
   callListeners('fetch', event, () => event._response !== undefined);
   if (!event._response) throw new Error('No fetch event listener called respondWith()');
-  return event._response;
+  return await event._response;
 }
 
 /** Runs the scheduled handler; `noRetry` as the worker said. (Its `waitUntil` work is the caller's to wait for.) */

@@ -23,6 +23,7 @@ import type { AddressInfo } from 'node:net';
 import type ivm from 'isolated-vm';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { HOST } from './httpServer.ts';
+import { ReleasedScripts } from './releasedScripts.ts';
 
 export type IsolateEvent = 'closing' | 'replaced';
 
@@ -53,6 +54,11 @@ export interface InspectorRelay {
   readonly port: number;
   /** `ws://127.0.0.1:PORT/<id>` */
   readonly webSocketUrl: string;
+  /**
+   * Settles when a debugger has set itself up: its first `Runtime.runIfWaitingForDebugger`, which js-debug and Chrome
+   * DevTools send once their breakpoints are set. What `--inspect-wait` holds requests for.
+   */
+  readonly debuggerReady: Promise<void>;
   /** Disposes every session (which resumes a paused isolate) and stops listening. */
   close(): Promise<void>;
 }
@@ -405,6 +411,7 @@ export class DebuggerConnection {
   /** Bumped with each session: callbacks of an earlier session are ignored. */
   #generation = 0;
   #defaults: ContextDefaults;
+  #released: ReleasedScripts;
   readonly #nudger: PauseNudger;
   /** Client requests sent to the current session and not answered yet. */
   readonly #inflight = new Map<number, Request>();
@@ -422,6 +429,7 @@ export class DebuggerConnection {
   constructor(hooks: ConnectionHooks) {
     this.#hooks = hooks;
     this.#defaults = new ContextDefaults(this.#liveContexts());
+    this.#released = new ReleasedScripts(this.#liveContexts());
     this.#nudger = new PauseNudger((message) => this.#dispatch(message));
   }
 
@@ -466,6 +474,11 @@ export class DebuggerConnection {
       return;
     }
     const { id, method } = message;
+    const local = this.#released.answer(message);
+    if (local) {
+      if (typeof id === 'number') this.#hooks.send(JSON.stringify({ id, ...local }));
+      return;
+    }
     // Recorded as the client sent it (its breakpoint ids, not V8's).
     if (typeof id === 'number' && method) this.#inflight.set(id, { method, params: { ...(message.params ?? {}) } });
     this.#defaults.toV8(message);
@@ -508,6 +521,7 @@ export class DebuggerConnection {
     this.#session = session;
     const generation = ++this.#generation;
     this.#defaults = new ContextDefaults(this.#liveContexts());
+    this.#released = new ReleasedScripts(this.#liveContexts());
     session.onResponse = (callId, text) => {
       if (generation === this.#generation) this.#fromV8Response(callId, text);
     };
@@ -585,6 +599,7 @@ export class DebuggerConnection {
       message = JSON.stringify(resolved);
     }
     this.#nudger.notification(text);
+    this.#released.fromV8(text);
     for (const out of this.#defaults.fromV8(message)) this.#hooks.send(out);
   }
 
@@ -776,6 +791,11 @@ export function startInspectorRelay(port: number, target: InspectorTarget, title
   const sockets = new Set<WebSocket>();
   const connections = new DebuggerConnections(target);
   let actualPort = port;
+  let debuggerIsReady = false;
+  let setDebuggerReady = () => {};
+  const debuggerReady = new Promise<void>((resolve) => (setDebuggerReady = resolve));
+  /** Whether a client message is the debugger's "set up, go on" (checked cheaply until the first one). */
+  const isRunIfWaiting = (text: string) => text.includes('"Runtime.runIfWaitingForDebugger"') && (JSON.parse(text) as CdpMessage).method === 'Runtime.runIfWaitingForDebugger';
   const webSocketUrl = () => `ws://${HOST}:${actualPort}/${id}`;
 
   const server = http.createServer((req, res) => {
@@ -839,7 +859,12 @@ export function startInspectorRelay(port: number, target: InspectorTarget, title
     ws.on('message', (data) => {
       if (!open) return;
       try {
-        connection.fromClient(String(data));
+        const text = String(data);
+        connection.fromClient(text);
+        if (!debuggerIsReady && isRunIfWaiting(text)) {
+          debuggerIsReady = true;
+          setDebuggerReady();
+        }
       } catch (err) {
         fail(err);
       }
@@ -859,6 +884,7 @@ export function startInspectorRelay(port: number, target: InspectorTarget, title
       resolve({
         port: actualPort,
         webSocketUrl: webSocketUrl(),
+        debuggerReady,
         close: async () => {
           const closed = [...sockets].map((ws) => new Promise<void>((done) => {
             ws.once('close', () => done());

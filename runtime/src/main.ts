@@ -22,6 +22,7 @@ interface LoadedEnv {
 }
 import { BuildFailure, bundleWorker, type WorkerBundle } from './bundler.ts';
 import { ControlChannel, sendToWorker } from './controlChannel.ts';
+import { ExchangeLinks } from './exchangeLinks.ts';
 import { scheduledTestRoute, toWireEvent, triggerLine, triggerResponse, triggerResult } from './triggers.ts';
 import { startHttpServer, type HttpServer } from './httpServer.ts';
 import { KEYS_HINT, listenForKeys } from './keys.ts';
@@ -58,6 +59,8 @@ interface Running {
   worker?: WorkerPool;
   /** The worker's URL, once Ready has been sent: SendRequest is refused before. */
   readyUrl?: string;
+  /** Tells SendRequest which RequestRecord its exchange got. */
+  readonly links: ExchangeLinks;
   /** Disposes the worker's isolate while it is still loading (exiting with code running in it would crash). */
   abortLoad?: () => void;
   /** Settles when the worker has loaded or failed to. */
@@ -196,10 +199,15 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
   const watchList = (built: WorkerBundle, current: WorkerProject) => [...built.inputs, ...(current.configPath ? [current.configPath] : []), ...secretFileCandidates(current)];
   const watcher = watchFiles(watchList(bundle, project), (files) => void running.reload?.(files).catch(() => {}));
 
+  /** `--inspect-wait`: requests and events wait until a debugger has set its breakpoints (the relay says when). */
+  let debuggerSetUp = () => {};
+  const debuggerAttached = args.inspectWait && running.worker ? new Promise<void>((resolve) => (debuggerSetUp = resolve)) : undefined;
+
   /** Runs a scheduled or queue event (control channel, test URL) and logs it like a request. */
   const trigger = async (params: TriggerParams): Promise<TriggerResult> => {
     const worker = running.worker;
     if (!worker) throw new Error((loadFailure as LoadFailure).title);
+    await debuggerAttached;
     const event = toWireEvent(params);
     const start = performance.now();
     const result = triggerResult(event, await worker.trigger(event), Math.round((performance.now() - start) * 10) / 10, mapStack);
@@ -220,17 +228,20 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
   let nextRequestId = 1;
   const recorded = (request: WireRequest, trace: RequestTrace, outcome: Parameters<typeof requestRecord>[4], served?: Parameters<typeof requestRecord>[5]) => {
     const id = nextRequestId++;
+    running.links.recorded(request, id);
     return (end: ExchangeEnd) => void requestRecord(id, request, trace, end, outcome, served).then((record) => reporter.request(record));
   };
   const server = await startHttpServer({
     port: args.port,
     handle: async (request): Promise<WireResponse> => {
+      running.links.claim(request);
       const trace = new RequestTrace();
       const worker = running.worker;
       if (!worker) {
         const failure = loadFailure as LoadFailure;
         return { ...errorPage(failure.title, failure.stack, acceptsHtml(request.headers)), onEnd: recorded(request, trace, 'exception') };
       }
+      await debuggerAttached;
       const scheduled = scheduledTestRoute(new URL(request.url), args.testScheduled);
       if (scheduled) {
         const answer = triggerResponse(await trigger(scheduled));
@@ -267,6 +278,10 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
   if (args.inspectPort !== undefined && running.worker) {
     running.relay = await startInspectorRelay(args.inspectPort, running.worker, project.config?.name ?? path.basename(project.entry));
     reporter.note(`Debugger listening on ${running.relay.webSocketUrl}`);
+    if (debuggerAttached) {
+      reporter.note('Requests wait for a debugger to attach (--inspect-wait)');
+      void running.relay.debuggerReady.then(debuggerSetUp);
+    }
   } else if (args.inspectPort !== undefined) {
     reporter.note('Debugger not started: the worker failed to load');
   }
@@ -322,19 +337,21 @@ async function main(): Promise<void> {
   // In --rpc mode the channel is opened first, so even a build error reaches the extension.
   const channel = args.rpc ? new ControlChannel(process.stdin, process.stdout) : undefined;
   const reporter = new Reporter(channel);
-  const running: Running = {};
+  const running: Running = { links: new ExchangeLinks() };
   process.on('SIGINT', () => void shutdown(0, running));
   process.on('SIGTERM', () => void shutdown(0, running));
   // The reader of stdout went away (the extension or a pipe died): nobody is listening any more.
   process.stdout.on('error', () => void shutdown(0, running));
   // Listening from the start: stdin closing (the extension died) ends the sidecar even while it bundles or loads.
   channel?.listen({
-    sendRequest: (params) => (running.readyUrl === undefined ? Promise.reject(new Error('the worker is not ready')) : sendToWorker(running.readyUrl, params)),
+    sendRequest: (params) => (running.readyUrl === undefined ? Promise.reject(new Error('the worker is not ready')) : sendToWorker(running.readyUrl, params, running.links)),
     trigger: (params) => (running.readyUrl === undefined || !running.trigger ? Promise.reject(new Error('the worker is not ready')) : running.trigger(params)),
     evict: async (params) => {
       if (running.readyUrl === undefined || !running.worker) throw new Error('the worker is not ready');
       return { evicted: await running.worker.evict(params.instance ?? 'all', 'requested') };
     },
+    // A worker that failed to load has no instances (yet): an empty list, not an error.
+    instances: () => running.worker?.stats() ?? Promise.resolve({ instances: [] }),
     reload: () => (running.readyUrl === undefined || !running.reload ? Promise.reject(new Error('the worker is not ready')) : running.reload(['requested'])),
     stop: () => void shutdown(0, running),
     onClosed: () => void shutdown(0, running),

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import type { BuildErrorParams, LogLevel, ReadyParams, RequestRecord, StatusParams } from '../../common/protocol.ts';
+import { requestLine } from '../../common/requestLine.ts';
 import type { WireHeaders, WireLogLevel, WireResponse } from '../isolate/wire.ts';
 import type { ControlChannel } from './controlChannel.ts';
 
@@ -47,20 +48,12 @@ export class Reporter {
   }
 
   /**
-   * `GET /path?q 200 0.4ms cpu 1.2ms wall #2`: CPU time, wall time, and the instance that served it; then, when there
-   * is something to say, ` · 2 subrequests · waitUntil 120ms` (when its last waitUntil promise settled) ` · canceled`.
+   * One line per request (common/requestLine.ts). With the control channel the record goes to the extension, which
+   * logs that same line: not on stderr too, or its log would show each request twice.
    */
   request(record: RequestRecord): void {
-    const cpu = record.cpuMs === undefined ? '' : ` ${record.cpuMs}ms cpu`;
-    const instance = record.instance === undefined ? '' : ` #${record.instance}`;
-    const extras: string[] = [];
-    const fetches = record.subrequests.length;
-    if (fetches) extras.push(`${fetches} subrequest${fetches === 1 ? '' : 's'}`);
-    if (record.waitUntil) extras.push(`waitUntil ${record.waitUntil.settledMs === undefined ? 'cut short' : `${record.waitUntil.settledMs}ms`}`);
-    if (record.outcome === 'canceled') extras.push('canceled');
-    const more = extras.map((extra) => ` · ${extra}`).join('');
-    this.#out(`${record.method} ${record.url} ${record.status}${cpu} ${record.wallMs}ms wall${instance}${more}`);
-    void this.#channel?.requestCompleted(record);
+    if (this.#channel) void this.#channel.requestCompleted(record);
+    else this.#out(requestLine(record));
   }
 
   /** `↻ #2 evicted: idle for 300 s` */

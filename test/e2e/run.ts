@@ -3,9 +3,11 @@
  *
  * 1. Runs the mocha suite dist/test/e2e/index.cjs (from test/e2e/suite/) in a real VS Code extension host, with this
  *    repo as the extension under development, on a temp COPY of test/fixtures/e2e-workspace plus examples/hello as hello/.
- *    With code-server, panelDriver.ts drives the request panel in the browser meanwhile (the suite's panel test waits
- *    for its requests; WORKER_STUDIO_E2E_PANEL_DRIVER=1 registers that test) and screenshots it to panel.png in the
- *    work dir; the tier fails if the drive did not complete. Electron can't be driven: there the test is left out.
+ *    With code-server, the UI driver (ui/driver.ts) listens beside it: the suite's `ui('scenario', args)` (suite/ui.ts)
+ *    runs named Playwright scenarios (ui/scenarios.ts) in the workbench page through it (WORKER_STUDIO_E2E_DRIVER).
+ *    Electron can't be driven: the suite gets WORKER_STUDIO_E2E_DRIVER_ABSENT with the reason instead.
+ *    Screenshots the suite takes go to WORKER_STUDIO_E2E_SCREENSHOTS (default: screenshots/ in the work dir;
+ *    scripts/screenshots.mjs points it at docs/).
  * 2. The VSIX check (vsixCheck.ts): packages the built extension, installs it with the host's CLI and, with code-server,
  *    runs hello through the INSTALLED copy.
  *
@@ -14,7 +16,7 @@
  * code-server from WORKER_STUDIO_CODE_SERVER or `scripts/provision.sh e2e`, Chromium from WORKER_STUDIO_CHROMIUM or
  * /usr/bin/chromium). When no host can run: CI=true fails with the reason; elsewhere the tier is reported SKIPPED (exit 0).
  *
- * Other env: WORKER_STUDIO_E2E_TIMEOUT (seconds for everything, default 300), WORKER_STUDIO_E2E_KEEP=1 (keep the temp dir),
+ * Other env: WORKER_STUDIO_E2E_TIMEOUT (seconds for everything, default 900), WORKER_STUDIO_E2E_KEEP=1 (keep the temp dir),
  * WORKER_STUDIO_E2E_VSIX=0 (skip the VSIX check; ignored when CI=true), WORKER_STUDIO_VSCODE_VERSION (electron; default stable),
  * WORKER_STUDIO_E2E_EXTENSION (another extension build to test; paths.ts).
  * The extension host gets WORKER_STUDIO_NODE = this Node (>= 24) so the sidecar never falls back to an older Node.
@@ -27,10 +29,12 @@ import { fixture, repoRoot } from '../repo.ts';
 import { runCodeServer } from './hosts/codeServer.ts';
 import { runElectron } from './hosts/electron.ts';
 import { selectHost } from './hosts/select.ts';
-import { drivePanel, type PanelDrive } from './panelDriver.ts';
 import { extensionUnderTest, helloExample, suiteEntry } from './paths.ts';
-import { cleanup, exitAfterCleanup, exitOnSignals, makeWorkDir } from './processes.ts';
+import { cleanup, exitAfterCleanup, exitOnSignals, makeWorkDir, onCleanup } from './processes.ts';
 import { clearDiagnostics, Failure, log, printDiagnostics, seconds } from './report.ts';
+import { runTrustSuite } from './trustRun.ts';
+import { startUiDriver, type UiDriver } from './ui/driver.ts';
+import { DRIVER_ABSENT_ENV, DRIVER_ENV } from './ui/wire.ts';
 import { vsixCheck } from './vsixCheck.ts';
 
 const CI = process.env.CI === 'true' || process.env.CI === '1';
@@ -59,7 +63,7 @@ async function main(): Promise<number> {
   const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { main?: string };
   if (manifest.main && !existsSync(path.join(repoRoot, manifest.main))) log(`warning: ${manifest.main} is not built: the extension cannot activate`);
 
-  const timeoutS = Number(process.env.WORKER_STUDIO_E2E_TIMEOUT ?? 300);
+  const timeoutS = Number(process.env.WORKER_STUDIO_E2E_TIMEOUT ?? 900);
   const timer = setTimeout(() => {
     console.error(`[e2e] FAILED: timed out after ${timeoutS} s (WORKER_STUDIO_E2E_TIMEOUT); killing everything`);
     printDiagnostics();
@@ -76,11 +80,20 @@ async function main(): Promise<number> {
 
   const work = makeWorkDir();
   const workspace = makeWorkspace(work);
-  const env: Record<string, string> = { WORKER_STUDIO_NODE: nodeBin };
+  const screenshots = path.resolve(process.env.WORKER_STUDIO_E2E_SCREENSHOTS ?? path.join(work, 'screenshots'));
+  const env: Record<string, string> = { WORKER_STUDIO_NODE: nodeBin, WORKER_STUDIO_E2E_SCREENSHOTS: screenshots };
   log(`host ${host.kind}; workspace ${workspace}`);
-  if (host.kind === 'code-server') env.WORKER_STUDIO_E2E_PANEL_DRIVER = '1';
-  else log('request panel: not driven (the panel drive is code-server-only; the suite leaves its panel test out)');
-  let panel: PanelDrive | undefined;
+  let driver: UiDriver | undefined;
+  if (host.kind === 'code-server') {
+    driver = await startUiDriver();
+    const running = driver;
+    onCleanup(() => running.close());
+    env[DRIVER_ENV] = driver.url;
+    log(`ui driver on ${driver.url}; screenshots go to ${screenshots}`);
+  } else {
+    env[DRIVER_ABSENT_ENV] = `the ${host.kind} host cannot be driven (the UI driver needs the code-server host: WORKER_STUDIO_E2E_HOST=code-server)`;
+    log('ui driver: none (code-server only); tests that need it are left out, or fail under CI');
+  }
 
   const suiteStarted = performance.now();
   const suite = { folder: workspace, extensionDevelopmentPath: extensionUnderTest, extensionTestsPath: suiteEntry, env };
@@ -94,7 +107,7 @@ async function main(): Promise<number> {
             bin: host.bin,
             chromium: host.chromium,
             dir: path.join(work, 'suite'),
-            onPage: (page) => (panel = drivePanel(page, path.join(work, 'panel.png'))),
+            onPage: (page) => driver?.attach(page),
           },
           nodeBin,
         );
@@ -104,10 +117,25 @@ async function main(): Promise<number> {
     printDiagnostics();
     failures.push(`the E2E suite failed (exit ${code}); see the test output above`);
   }
-  const panelProblem = panel?.problem(); // before cleanup closes the browser
-  if (panelProblem) failures.push(`the request panel drive did not complete: ${panelProblem}`);
+  if (driver) {
+    const { ran, failed } = driver.counts();
+    log(`ui driver: ${ran} scenario(s) ran, ${failed} failed`);
+  }
   clearDiagnostics();
   await cleanup(); // stop the suite's code-server before the next one
+
+  // Workspace trust: the same workspace, opened untrusted, in a second short run (trustRun.ts).
+  if (host.kind === 'code-server') {
+    const trustCode = await runTrustSuite({ host, work, workspace, nodeBin, extensionDevelopmentPath: extensionUnderTest, extensionTestsPath: suiteEntry, env });
+    if (trustCode !== 0) {
+      printDiagnostics();
+      failures.push(`the trust suite (untrusted workspace) failed (exit ${trustCode}); see the test output above`);
+    }
+    clearDiagnostics();
+    await cleanup();
+  } else {
+    log('trust suite: left out (it needs the code-server host)');
+  }
 
   // The VSIX check runs even when the suite failed: one run reports both.
   if (process.env.WORKER_STUDIO_E2E_VSIX === '0' && !CI) {

@@ -1,7 +1,7 @@
 // Instances without affinity, per-request CPU vs wall time, the CPU limit, and eviction on demand.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Evict } from '../../common/protocol.ts';
+import { Evict, Instances } from '../../common/protocol.ts';
 import { connectRpc, ensureRuntimeBuilt, fixture, spawnDev, startDev } from './helpers.ts';
 
 test.before(() => ensureRuntimeBuilt());
@@ -95,6 +95,43 @@ test('evict on demand: the `e` key (a line on a pipe) and runtime/evict give fre
     await assert.rejects(connection.sendRequest(Evict, { instance: 3 }), /there is no instance 3/);
   } finally {
     rpcChild.kill('SIGTERM');
+    await exited;
+  }
+});
+
+test('runtime/instances: what each instance served and its CPU, reset by its eviction (counted), and the shared heap', async () => {
+  const { connection, events, request, child, exited } = connectRpc([fixture('runtime-instances/index.js'), '--port', '0']);
+  try {
+    const ready = await events.ready;
+    const fresh = await connection.sendRequest(Instances);
+    assert.deepEqual(fresh.instances.map((i) => [i.instance, i.served, i.evictions]), [[1, 0, 0], [2, 0, 0]]);
+    assert.ok(fresh.heap && fresh.heap.usedBytes > 0 && fresh.heap.limitBytes >= 128 * 1024 * 1024, `heap ${JSON.stringify(fresh.heap)}`);
+
+    const paths = [1, 2, 3].map((n) => `/spin?ms=60&n=${n}`);
+    for (const path of paths) await fetch(ready.url + path);
+    // An event counts once its record is out: wait for the three records.
+    const records = await Promise.all(paths.map((path) => request(path)));
+    const byInstance = (n: number) => records.filter((r) => r.instance === n);
+    const after = await connection.sendRequest(Instances);
+    for (const stats of after.instances) {
+      const served = byInstance(stats.instance);
+      assert.equal(stats.served, served.length, `instance ${stats.instance}: ${JSON.stringify(stats)} vs records ${JSON.stringify(served.map((r) => r.instance))}`);
+      const cpu = served.reduce((sum, r) => sum + (r.cpuMs ?? 0), 0);
+      assert.ok(Math.abs(stats.cpuMs - cpu) < 1, `instance ${stats.instance}: cpuMs ${stats.cpuMs}, its records say ${cpu}`);
+      assert.equal(stats.inFlight, 0);
+    }
+    assert.ok(after.instances.reduce((sum, i) => sum + i.cpuMs, 0) >= 3 * 40, `three 60 ms spins used ${JSON.stringify(after.instances)}`);
+
+    const evicted = await connection.sendRequest(Instances).then(async (before) => {
+      await connection.sendRequest(Evict, { instance: 1 });
+      return { before, after: await connection.sendRequest(Instances) };
+    });
+    const one = evicted.after.instances[0]!;
+    assert.deepEqual([one.served, one.cpuMs, one.evictions, one.lastEviction], [0, 0, 1, 'requested'], JSON.stringify(one));
+    assert.ok(one.createdAt >= evicted.before.instances[0]!.createdAt);
+    assert.deepEqual(evicted.after.instances[1], evicted.before.instances[1], 'instance 2 is untouched');
+  } finally {
+    child.kill('SIGTERM');
     await exited;
   }
 });

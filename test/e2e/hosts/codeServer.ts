@@ -38,7 +38,12 @@ export interface CodeServerRun {
   dir: string;
   extensionsDir?: string;
   env: Record<string, string>;
-  /** Called with the workbench's page before it loads, to drive the UI while the tests run (panelDriver.ts). */
+  /**
+   * Open the folder UNTRUSTED (Restricted Mode): workspace trust stays on, with no startup prompt (trustRun.ts).
+   * Otherwise trust is disabled and every folder is trusted.
+   */
+  untrusted?: boolean;
+  /** Called with the workbench's page before it loads, to drive the UI while the tests run (the UI driver, ui/driver.ts). */
   onPage?: (page: Page) => void;
 }
 
@@ -71,12 +76,20 @@ export async function runCodeServer(run: CodeServerRun, nodeBin: string): Promis
     '--auth', 'none',
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(run.untrusted ? [] : ['--disable-workspace-trust']),
     '--user-data-dir', userDataDir,
     '--extensions-dir', extensionsDir,
     '--vscode-option', 'enable-smoke-test-driver', // without it the workbench ignores the test payload
     run.folder,
   ];
+  if (run.untrusted) {
+    // A fresh user-data dir trusts no folder; without the prompt the workbench opens it in Restricted Mode.
+    mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
+    writeFileSync(
+      path.join(userDataDir, 'User', 'settings.json'),
+      JSON.stringify({ 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' }, null, 2),
+    );
+  }
   // detached: its own session and process group (what `setsid` does), so the file watcher and the extension host die with it.
   const server = spawn(run.bin, args, { detached: true, stdio: ['ignore', logFd, logFd], env: { ...codeServerEnv(run.dir, nodeBin), ...run.env } });
   trackGroup(server);
