@@ -1,7 +1,7 @@
 /**
  * `worker-studio` — one CLI over the same code the extension runs:
- *   dev [PATH] [--port N] [--inspect[=PORT] | --inspect-wait[=PORT]] [--instances N] [--cpu-limit-ms N] [--memory-limit-mb N]
- *       [--idle-timeout S] [--test-scheduled]
+ *   dev [PATH | -c CONFIG …] [--port N] [--inspect[=PORT] | --inspect-wait[=PORT]] [--instances N] [--cpu-limit-ms N]
+ *       [--memory-limit-mb N] [--idle-timeout S] [--env NAME] [--persist-to DIR | --no-persist] [--test-scheduled]
  *                                       serve a worker (the runtime sidecar, on Node >= 24)
  *   lsp --stdio                         the language server
  *   check [PATH] [--format text|json]   the language server's diagnostics, printed
@@ -16,8 +16,9 @@ import { findNode, NodeNotFoundError } from '../common/nodeRuntime.ts';
 import { privateCacheDir } from '../runtime/src/cacheDir.ts';
 
 const USAGE = `Usage:
-  worker-studio dev [PATH] [--port N] [--inspect[=PORT] | --inspect-wait[=PORT]] [--instances N] [--cpu-limit-ms N]
-                    [--memory-limit-mb N] [--idle-timeout S] [--test-scheduled]
+  worker-studio dev [PATH | -c CONFIG …] [--port N] [--inspect[=PORT] | --inspect-wait[=PORT]] [--instances N]
+                    [--cpu-limit-ms N] [--memory-limit-mb N] [--idle-timeout S] [--env NAME]
+                    [--persist-to DIR | --no-persist] [--test-scheduled]
   worker-studio lsp --stdio
   worker-studio check [PATH] [--format text|json]
   worker-studio types [PATH] [--env NAME] [--output FILE]

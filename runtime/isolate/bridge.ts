@@ -15,6 +15,7 @@ import type { HostBodyReference, HostServiceReferences, WireBinding } from './ho
 import { bindingObjects } from './bindings/index.ts';
 import { runObjectEvent, setObjectClasses, type ObjectEventResult, type WireObjectEvent } from './objects.ts';
 import { workersEnv } from './cloudflareWorkers.ts';
+import { runRpc, setEntrypoints, type WireRpcCall } from './entrypoints.ts';
 import { fireTimer } from './timers.ts';
 import { currentIo, enterIo, IoContext } from './ioContext.ts';
 import { checkGlobalState, workerLoaded } from './globalState.ts';
@@ -120,6 +121,7 @@ export const bridge = {
     const env = { ...vars, ...bindingObjects(bindings) };
     installHandlers(exports, env);
     setObjectClasses(exports, env);
+    setEntrypoints(exports, env);
     Object.assign(workersEnv, env);
     workerLoaded();
     return handledEvents();
@@ -151,6 +153,11 @@ export const bridge = {
   async dispatchObject(event: WireObjectEvent, id: number): Promise<void> {
     enterIo(new IoContext(id));
     deliver<ObjectEventResult>(id, await runObjectEvent(event), (error) => ({ ok: false, error: { name: 'Error', message: error.message, stack: error.stack } }));
+  },
+  /** Runs an RPC call of another worker's service binding on an entrypoint; its result is delivered like a request's. */
+  async dispatchRpc(call: WireRpcCall, id: number): Promise<void> {
+    enterIo(new IoContext(id));
+    deliver<ObjectEventResult>(id, await runRpc(call), (error) => ({ ok: false, error: { name: 'Error', message: error.message, stack: error.stack } }));
   },
   /** Runs a scheduled or queue event; its EventResult is delivered like a request's (see `dispatch`). */
   async dispatchEvent(event: WireEvent, id: number): Promise<void> {

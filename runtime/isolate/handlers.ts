@@ -175,6 +175,24 @@ const NO_HANDLER = 'The worker has no fetch handler: export default { fetch(requ
 /** Called once the worker module has evaluated, with its namespace and its bindings. */
 export function installHandlers(exports: Record<string, unknown>, bindings: Record<string, unknown>): void {
   env = bindings;
+  const entrypoint = exports.default;
+  if (typeof entrypoint === 'function' && entrypoint.prototype && ['fetch', 'scheduled', 'queue'].some((name) => typeof entrypoint.prototype[name] === 'function')) {
+    // `export default class extends WorkerEntrypoint { fetch(request) { … } }`: made for each event with (ctx, env).
+    const Entrypoint = entrypoint as new (ctx: unknown, env: unknown) => Record<string, Handler | undefined>;
+    const method = (name: 'fetch' | 'scheduled' | 'queue'): Handler | undefined =>
+      typeof Entrypoint.prototype[name] === 'function'
+        ? (payload, handlerEnv, ctx) => {
+            const instance = new Entrypoint(ctx, handlerEnv);
+            return (instance[name] as Handler).call(instance, payload, handlerEnv, ctx);
+          }
+        : undefined;
+    moduleHandlers = { target: {} };
+    for (const name of ['fetch', 'scheduled', 'queue'] as const) {
+      const handler = method(name);
+      if (handler) moduleHandlers[name] = handler;
+    }
+    return;
+  }
   const main = exports.default as Record<string, unknown> | undefined;
   if (main && typeof main === 'object') {
     const pick = (name: string) => (typeof main[name] === 'function' ? (main[name] as Handler) : undefined);

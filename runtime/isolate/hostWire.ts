@@ -65,7 +65,7 @@ export interface WireCacheCall {
 /** A binding the isolate puts on `env`: its name and kind (the host knows where its data lives). */
 export interface WireBinding {
   name: string;
-  kind: 'kv' | 'd1' | 'r2' | 'queue' | 'durableObject';
+  kind: 'kv' | 'd1' | 'r2' | 'queue' | 'durableObject' | 'service';
 }
 
 /** One operation of a binding: e.g. `{ binding: 'KV', op: 'get', args: ['key', undefined] }`. */

@@ -3,12 +3,12 @@ import { test } from 'node:test';
 import { ArgsError, DEFAULT_INSPECT_PORT, DEFAULT_PORT, DEFAULTS, parseDevArgs } from './args.ts';
 
 test('defaults: cwd, port 8787, no inspector, no rpc', () => {
-  assert.deepEqual(parseDevArgs([], '/p'), { path: '/p', port: DEFAULT_PORT, inspectPort: undefined, inspectWait: false, environment: undefined, persistTo: undefined, noPersist: false, rpc: false, testScheduled: false, ...DEFAULTS });
+  assert.deepEqual(parseDevArgs([], '/p'), { path: '/p', configs: [], port: DEFAULT_PORT, inspectPort: undefined, inspectWait: false, environment: undefined, persistTo: undefined, noPersist: false, rpc: false, testScheduled: false, ...DEFAULTS });
 });
 
 test('path, --port N, --port=N, --inspect, --inspect=N, --rpc, --test-scheduled', () => {
-  assert.deepEqual(parseDevArgs(['x', '--port', '0', '--inspect', '--rpc', '--test-scheduled'], '/p'), { path: 'x', port: 0, inspectPort: DEFAULT_INSPECT_PORT, inspectWait: false, environment: undefined, persistTo: undefined, noPersist: false, rpc: true, testScheduled: true, ...DEFAULTS });
-  assert.deepEqual(parseDevArgs(['--port=9000', '--inspect=0'], '/p'), { path: '/p', port: 9000, inspectPort: 0, inspectWait: false, environment: undefined, persistTo: undefined, noPersist: false, rpc: false, testScheduled: false, ...DEFAULTS });
+  assert.deepEqual(parseDevArgs(['x', '--port', '0', '--inspect', '--rpc', '--test-scheduled'], '/p'), { path: 'x', configs: [], port: 0, inspectPort: DEFAULT_INSPECT_PORT, inspectWait: false, environment: undefined, persistTo: undefined, noPersist: false, rpc: true, testScheduled: true, ...DEFAULTS });
+  assert.deepEqual(parseDevArgs(['--port=9000', '--inspect=0'], '/p'), { path: '/p', configs: [], port: 9000, inspectPort: 0, inspectWait: false, environment: undefined, persistTo: undefined, noPersist: false, rpc: false, testScheduled: false, ...DEFAULTS });
 });
 
 test('--inspect-wait, --inspect-wait=N: the inspector, and requests wait for a debugger', () => {
@@ -51,4 +51,10 @@ test('--persist-to DIR, --persist-to=DIR, --no-persist; both at once is an error
   assert.equal(parseDevArgs(['--no-persist']).noPersist, true);
   assert.throws(() => parseDevArgs(['--persist-to']), /--persist-to expects a folder/);
   assert.throws(() => parseDevArgs(['--no-persist', '--persist-to', 'x']), /contradict/);
+});
+
+test('-c/--config FILE, repeatable: several workers; not together with PATH', () => {
+  assert.deepEqual(parseDevArgs(['-c', 'a/wrangler.toml', '--config', 'b/wrangler.toml', '--config=c/wrangler.json']).configs, ['a/wrangler.toml', 'b/wrangler.toml', 'c/wrangler.json']);
+  assert.throws(() => parseDevArgs(['-c']), /-c expects a wrangler config file/);
+  assert.throws(() => parseDevArgs(['dir', '-c', 'a/wrangler.toml']), /either PATH or -c/);
 });

@@ -6,6 +6,11 @@
 export interface DevArgs {
   /** Project folder or entry file; defaults to the current directory. */
   path: string;
+  /**
+   * `-c/--config FILE`, repeatable: several workers in one sidecar (the first takes requests no route claims; the
+   * others are reached by their routes and by service bindings). Empty: the one worker at `path`.
+   */
+  configs: string[];
   /** HTTP port; 0 picks a free one. */
   port: number;
   /** Port of the CDP relay when `--inspect` was given (0 picks a free one); undefined otherwise. */
@@ -39,7 +44,7 @@ export const DEFAULT_PORT = 8787;
 export const DEFAULT_INSPECT_PORT = 9229;
 export const DEFAULTS = { instances: 2, cpuLimitMs: 30_000, memoryLimitMb: 128, idleTimeoutS: 300 } as const;
 export const USAGE =
-  'Usage: worker-studio dev [PATH] [--port N] [--inspect[=PORT] | --inspect-wait[=PORT]] [--instances N] [--cpu-limit-ms N] [--memory-limit-mb N] [--idle-timeout S] [--env NAME] [--persist-to DIR | --no-persist] [--test-scheduled] [--rpc]';
+  'Usage: worker-studio dev [PATH | -c CONFIG …] [--port N] [--inspect[=PORT] | --inspect-wait[=PORT]] [--instances N] [--cpu-limit-ms N] [--memory-limit-mb N] [--idle-timeout S] [--env NAME] [--persist-to DIR | --no-persist] [--test-scheduled] [--rpc]';
 
 export class ArgsError extends Error {
   constructor(message: string) {
@@ -72,7 +77,7 @@ function parseCount(text: string | undefined, flag: string, min: number): number
 }
 
 export function parseDevArgs(argv: readonly string[], cwd: string = process.cwd()): DevArgs {
-  const result: DevArgs = { path: cwd, port: DEFAULT_PORT, inspectPort: undefined, inspectWait: false, environment: undefined, persistTo: undefined, noPersist: false, rpc: false, testScheduled: false, ...DEFAULTS };
+  const result: DevArgs = { path: cwd, configs: [], port: DEFAULT_PORT, inspectPort: undefined, inspectWait: false, environment: undefined, persistTo: undefined, noPersist: false, rpc: false, testScheduled: false, ...DEFAULTS };
   let pathSeen = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -95,6 +100,10 @@ export function parseDevArgs(argv: readonly string[], cwd: string = process.cwd(
       const name = arg.slice('--env='.length);
       if (name === '') throw new ArgsError('--env expects an environment name (a [env.<name>] section of the config)');
       result.environment = name;
+    } else if (arg === '-c' || arg === '--config' || arg.startsWith('--config=')) {
+      const file = arg.startsWith('--config=') ? arg.slice('--config='.length) : argv[++i];
+      if (file === undefined || file === '' || (!arg.startsWith('--config=') && file.startsWith('-'))) throw new ArgsError(`${arg.split('=')[0]} expects a wrangler config file`);
+      result.configs.push(file);
     } else if (arg === '--persist-to' || arg.startsWith('--persist-to=')) {
       const dir = arg === '--persist-to' ? argv[++i] : arg.slice('--persist-to='.length);
       if (dir === undefined || dir === '' || (arg === '--persist-to' && dir.startsWith('-'))) throw new ArgsError('--persist-to expects a folder');
@@ -117,6 +126,7 @@ export function parseDevArgs(argv: readonly string[], cwd: string = process.cwd(
       pathSeen = true;
     }
   }
+  if (pathSeen && result.configs.length > 0) throw new ArgsError('give either PATH or -c CONFIG files, not both');
   if (result.noPersist && result.persistTo !== undefined) throw new ArgsError('--persist-to and --no-persist contradict each other: give one');
   return result;
 }

@@ -11,18 +11,26 @@ import type { ControlChannel } from './controlChannel.ts';
 
 export class Reporter {
   readonly #channel: ControlChannel | undefined;
+  /** `[name] ` before every human line of a worker other than the first of a multi-worker sidecar. */
+  readonly #prefix: string;
 
-  constructor(channel?: ControlChannel) {
+  constructor(channel?: ControlChannel, prefix = '') {
     this.#channel = channel;
+    this.#prefix = prefix;
+  }
+
+  /** The same output for another worker of the sidecar: its human lines start with `[name] `. */
+  named(name: string): Reporter {
+    return new Reporter(this.#channel, `[${name}] `);
   }
 
   #out(line: string): void {
-    (this.#channel ? process.stderr : process.stdout).write(line + '\n');
+    (this.#channel ? process.stderr : process.stdout).write(this.#prefix + line + '\n');
   }
 
   /** Notes for the user (e.g. the debugger address): always stderr, never in the protocol's way. */
   note(line: string): void {
-    process.stderr.write(line + '\n');
+    process.stderr.write(this.#prefix + line + '\n');
   }
 
   /** Progress towards Ready, for the extension (the CLI prints nothing until Ready or an error). */
@@ -43,7 +51,7 @@ export class Reporter {
     if (this.#channel) {
       void this.#channel.log({ level: protocolLevel(level), message, ...(location ? { location } : {}) });
     } else {
-      (level === 'warn' || level === 'error' ? process.stderr : process.stdout).write((location ? `${message}  (${displayPath(location)})` : message) + '\n');
+      (level === 'warn' || level === 'error' ? process.stderr : process.stdout).write(this.#prefix + (location ? `${message}  (${displayPath(location)})` : message) + '\n');
     }
   }
 

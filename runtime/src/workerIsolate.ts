@@ -18,6 +18,7 @@ import type { WireBinding } from '../isolate/hostWire.ts';
 import { createZlibHost } from './zlibHost.ts';
 import { WORKERS_MODULE_GLOBAL } from '../isolate/cloudflareWorkers.ts';
 import type { ObjectEventResult, WireObjectEvent } from '../isolate/objects.ts';
+import type { WireRpcCall } from '../isolate/entrypoints.ts';
 import { BRIDGE_GLOBAL, type BodyReader, type DispatchResult, type EventResult, type WireEvent, type WireLogLevel, type WireRequest } from '../isolate/wire.ts';
 
 export interface WorkerIsolateOptions {
@@ -257,6 +258,7 @@ export class WorkerIsolate {
   readonly #dispatch: ivm.Reference<(request: WireRequest, id: number) => Promise<void>>;
   #dispatchEvent: ivm.Reference<(event: WireEvent, id: number) => Promise<void>> | undefined;
   #dispatchObject: ivm.Reference<(event: WireObjectEvent, id: number) => Promise<void>> | undefined;
+  #dispatchRpc: ivm.Reference<(call: WireRpcCall, id: number) => Promise<void>> | undefined;
   readonly #pending: Pending;
   readonly #traces: Traces;
   /** The events the worker has handlers for: `fetch`, `scheduled`, `queue`. */
@@ -373,7 +375,8 @@ export class WorkerIsolate {
       instance.handles = handles;
       instance.#dispatchEvent = (await method('dispatchEvent')) as ivm.Reference<(event: WireEvent, id: number) => Promise<void>>;
       instance.#dispatchObject = (await method('dispatchObject')) as ivm.Reference<(event: WireObjectEvent, id: number) => Promise<void>>;
-      references.push(instance.#dispatchEvent as ivm.Reference, instance.#dispatchObject as ivm.Reference);
+      instance.#dispatchRpc = (await method('dispatchRpc')) as ivm.Reference<(call: WireRpcCall, id: number) => Promise<void>>;
+      references.push(instance.#dispatchEvent as ivm.Reference, instance.#dispatchObject as ivm.Reference, instance.#dispatchRpc as ivm.Reference);
       instance.#body = body;
       instance.#memoryLimitMb = memoryLimitMb;
       instance.#references.push(...references, body.read as ivm.Reference, body.cancel as ivm.Reference, dispatch as ivm.Reference);
@@ -426,11 +429,20 @@ export class WorkerIsolate {
   }
 
   /** Runs an event of a Durable Object in this context (the pool's objects context). */
-  async objectEvent(event: WireObjectEvent): Promise<ObjectEventResult> {
+  objectEvent(event: WireObjectEvent): Promise<ObjectEventResult> {
+    return this.#call(this.#dispatchObject!, event);
+  }
+
+  /** Runs an RPC call on an entrypoint of the worker (another worker's service binding). */
+  rpc(call: WireRpcCall): Promise<ObjectEventResult> {
+    return this.#call(this.#dispatchRpc!, call);
+  }
+
+  async #call<Payload>(entry: ivm.Reference<(payload: Payload, id: number) => Promise<void>>, payload: Payload): Promise<ObjectEventResult> {
     this.#checkAlive();
     const id = this.#nextId++;
     const delivered = new Promise<DispatchResult | EventResult | ObjectEventResult>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
-    this.#dispatchObject!.apply(undefined, [new ivm.ExternalCopy(event).copyInto(), id], { result: { promise: true } }).catch((err: unknown) => this.#callFailed(id, err));
+    entry.apply(undefined, [new ivm.ExternalCopy(payload).copyInto(), id], { result: { promise: true } }).catch((err: unknown) => this.#callFailed(id, err));
     return (await delivered) as ObjectEventResult;
   }
 

@@ -10,6 +10,7 @@
  * is served normally.
  */
 import type { ObjectEventResult, WireObjectEvent } from '../isolate/objects.ts';
+import type { WireRpcCall } from '../isolate/entrypoints.ts';
 import ivm from 'isolated-vm';
 import type { InstancesResult, InstanceStats } from '../../common/protocol.ts';
 import type { DispatchResult, EventResult, WireEvent, WireRequest } from '../isolate/wire.ts';
@@ -322,6 +323,24 @@ export class WorkerPool {
         if (this.#objects === objects) this.#objects = undefined;
       });
       return await (await objects).objectEvent(event);
+    } catch (err) {
+      if (this.#isolate.isDisposed) void this.#restart();
+      const error = err instanceof Error ? err : new Error(String(err));
+      return { ok: false, error: { name: error.name, message: error.message } };
+    }
+  }
+
+  /** Runs an RPC call of a service binding on one of the instances (no affinity, as a request); never rejects. */
+  async rpc(call: WireRpcCall): Promise<ObjectEventResult> {
+    try {
+      await this.#ready();
+      const slot = this.#slots[this.#pick()] as Slot;
+      const job = this.#begin(slot);
+      try {
+        return await slot.worker.rpc(call);
+      } finally {
+        this.#end(slot, job);
+      }
     } catch (err) {
       if (this.#isolate.isDisposed) void this.#restart();
       const error = err instanceof Error ? err : new Error(String(err));

@@ -10,6 +10,7 @@
 import type { BindingDeclaration } from '../../../common/bindings.ts';
 import type { WireBinding, WireBindingCall, WireBindingResult, WireCacheCall, WireObjectStorageCall, WireThrown } from '../../isolate/hostWire.ts';
 import { DurableObjects, type ObjectEventRunner } from './durableObjects.ts';
+import type { WireObjectRequest } from '../../isolate/bindings/durableObjects.ts';
 import { CacheStore } from './cacheStore.ts';
 import { QueueBroker, type ConsumerConfig, type DeliverBatch, type OutgoingMessage } from './queueBroker.ts';
 import { openDatabase, type Persistence } from '../storage/persistence.ts';
@@ -19,7 +20,7 @@ import { checkCacheTtl, KvStore } from './kvStore.ts';
 import { R2Store, type R2ListOptions, type R2PutOptions } from './r2Bucket.ts';
 
 /** The binding kinds the runtime provides. */
-export const PROVIDED_KINDS: ReadonlySet<BindingDeclaration['kind']> = new Set(['kv', 'd1', 'r2', 'queue', 'durableObject']);
+export const PROVIDED_KINDS: ReadonlySet<BindingDeclaration['kind']> = new Set(['kv', 'd1', 'r2', 'queue', 'durableObject', 'service']);
 
 /** A KV binding's namespace: its `id` (what wrangler keys local data by), else its `preview_id`, else its name. */
 function kvNamespaceId(binding: BindingDeclaration): string {
@@ -37,7 +38,16 @@ function d1DatabaseId(binding: BindingDeclaration): string {
 const fileSafe = (id: string) => id.replace(/[^A-Za-z0-9_-]/g, '_');
 
 type KvGetResult = { value: Uint8Array; metadata: string | null } | null;
-type Route = { kind: 'kv'; namespace: string } | { kind: 'd1'; database: string } | { kind: 'r2'; bucket: string } | { kind: 'queue'; queue: string } | { kind: 'durableObject' };
+type Route = { kind: 'kv'; namespace: string } | { kind: 'd1'; database: string } | { kind: 'r2'; bucket: string } | { kind: 'queue'; queue: string } | { kind: 'durableObject' } | { kind: 'service'; service: string; entrypoint: string | null };
+
+/**
+ * The other workers of the sidecar, as service bindings reach them: a fetch becomes that worker's own request; an RPC
+ * call runs on its entrypoint. Both answer as data (errors included).
+ */
+export interface ServiceDirectory {
+  fetch(service: string, request: WireObjectRequest): Promise<WireBindingResult>;
+  rpc(service: string, entrypoint: string | null, method: string, args: unknown[]): Promise<WireBindingResult>;
+}
 
 /** An R2 binding's bucket: its `bucket_name`, else its name. */
 function r2BucketName(binding: BindingDeclaration): string {
@@ -56,15 +66,18 @@ export class BindingHost {
   #objects: DurableObjects | undefined;
   #brokerDb: DatabaseSync | undefined;
   readonly #log: (line: string) => void;
+  readonly #services: ServiceDirectory;
   #cacheDb: DatabaseSync | undefined;
   #r2Db: DatabaseSync | undefined;
   /** Binding name → what it leads to. */
   #routes = new Map<string, Route>();
 
   /** `log`: lines for the user's log (a queue message dropped or moved to its dead-letter queue). */
-  constructor(persistence: Persistence, log: (line: string) => void = () => {}) {
+  /** `services`: the other workers of the sidecar (service bindings); none: no other worker runs. */
+  constructor(persistence: Persistence, log: (line: string) => void = () => {}, services: ServiceDirectory = NO_SERVICES) {
     this.#persistence = persistence;
     this.#log = log;
+    this.#services = services;
   }
 
   /** The bindings of the current config (of the kinds in PROVIDED_KINDS); answers what the isolate builds `env` from. */
@@ -81,6 +94,10 @@ export class BindingHost {
       } else if (binding.kind === 'r2') {
         routes.set(binding.name, { kind: 'r2', bucket: r2BucketName(binding) });
         wire.push({ name: binding.name, kind: 'r2' });
+      } else if (binding.kind === 'service') {
+        const { service, entrypoint } = binding.settings as { service?: unknown; entrypoint?: unknown };
+        routes.set(binding.name, { kind: 'service', service: typeof service === 'string' ? service : binding.name, entrypoint: typeof entrypoint === 'string' ? entrypoint : null });
+        wire.push({ name: binding.name, kind: 'service' });
       } else if (binding.kind === 'durableObject') {
         routes.set(binding.name, { kind: 'durableObject' });
         wire.push({ name: binding.name, kind: 'durableObject' });
@@ -121,7 +138,12 @@ export class BindingHost {
 
   /** The isolate's call (HostServices' `binding` reference); a Durable Object's answer comes later. */
   call(call: WireBindingCall): WireBindingResult | Promise<WireBindingResult> {
-    if (this.#routes.get(call.binding)?.kind === 'durableObject') {
+    const route = this.#routes.get(call.binding);
+    if (route?.kind === 'service') {
+      const answer = call.op === 'fetch' ? this.#services.fetch(route.service, call.args[0] as WireObjectRequest) : this.#services.rpc(route.service, route.entrypoint, call.args[0] as string, call.args[1] as unknown[]);
+      return answer.catch((err: unknown): WireBindingResult => ({ ok: false, error: asWireThrown(err) }));
+    }
+    if (route?.kind === 'durableObject') {
       return this.#durableObjects()
         .call(call.binding, call.op, call.args)
         .catch((err: unknown): WireBindingResult => ({ ok: false, error: asWireThrown(err) }));
@@ -147,7 +169,8 @@ export class BindingHost {
         if (op !== 'send') throw new TypeError(`Unknown queue operation ${op}`);
         return this.#queues().send(route.queue, args[0] as OutgoingMessage[]);
       case 'durableObject':
-        throw new Error('unreachable: Durable Object calls are answered asynchronously');
+      case 'service':
+        throw new Error('unreachable: Durable Object and service calls are answered asynchronously');
     }
   }
 
@@ -309,6 +332,11 @@ export class BindingHost {
     this.#d1.clear();
   }
 }
+
+const NO_SERVICES: ServiceDirectory = {
+  fetch: (service) => Promise.resolve({ ok: false, error: { name: 'Error', message: `No worker named "${service}" runs in this sidecar: start it too (worker-studio dev -c this/wrangler.toml -c ${service}/wrangler.toml).` } }),
+  rpc: (service) => Promise.resolve({ ok: false, error: { name: 'Error', message: `No worker named "${service}" runs in this sidecar: start it too (worker-studio dev -c this/wrangler.toml -c ${service}/wrangler.toml).` } }),
+};
 
 function asWireThrown(err: unknown): WireThrown {
   if (err instanceof TypeError) return { name: 'TypeError', message: err.message };
