@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { WireRequest, WireResponse } from '../isolate/wire.ts';
 import type { WireObjectRequest, WireObjectResponse } from '../isolate/bindings/durableObjects.ts';
 import type { WireBindingResult } from '../isolate/hostWire.ts';
+import type { ObjectEventResult } from '../isolate/objects.ts';
 import { ArgsError, parseDevArgs, type DevArgs } from './args.ts';
 import type { ServiceDirectory } from './bindings/bindingHost.ts';
 import { ControlChannel, sendToWorker } from './controlChannel.ts';
@@ -82,6 +83,11 @@ function serviceDirectory(running: Running): ServiceDirectory {
       const service = find(name);
       if (!service) return missing(name);
       return service.rpc(entrypoint, method, args);
+    },
+    async objectEvent(name, event) {
+      const service = find(name);
+      if (!service) return missing(name) as ObjectEventResult;
+      return service.objectEvent(event);
     },
   };
 }

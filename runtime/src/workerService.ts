@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { BuildErrorParams, ReloadResult, TriggerParams, TriggerResult } from '../../common/protocol.ts';
 import { ProjectError, resolveWorkerProject, type WorkerProject } from '../../common/workerProject.ts';
 import type { DispatchResult, ExchangeEnd, WireRequest, WireResponse } from '../isolate/wire.ts';
-import type { ObjectEventResult } from '../isolate/objects.ts';
+import type { ObjectEventResult, WireObjectEvent } from '../isolate/objects.ts';
 import type { DevArgs } from './args.ts';
 import { BindingHost, type ServiceDirectory } from './bindings/bindingHost.ts';
 import { queueConsumers } from './bindings/queueConsumers.ts';
@@ -264,6 +264,12 @@ export class WorkerService {
     if (!this.worker) return { ok: false, error: { name: 'Error', message: (this.#loadFailure as LoadFailure).title } };
     await this.gate;
     return this.worker.rpc({ entrypoint, method, args });
+  }
+
+  /** An event for one of this worker's Durable Objects, from another worker's binding (`script_name`). */
+  objectEvent(event: WireObjectEvent): Promise<ObjectEventResult> {
+    if (!this.worker) return Promise.resolve({ ok: false, error: { name: 'Error', message: (this.#loadFailure as LoadFailure).title } });
+    return this.worker.objectEvent(event);
   }
 
   /** Every exchange gets a record (the log line, RequestCompleted) once its response and waitUntil work are done. */

@@ -1,6 +1,7 @@
 // Two workers in one sidecar (`dev -c web -c api`, test/fixtures/multi-worker): routes decide which worker a request
 // goes to; `web`'s service bindings reach `api` — fetch (as api's own request, logged as api's), RPC on the default
-// entrypoint and on a named one — and answer as Miniflare's do for the same two workers.
+// entrypoint and on a named one — and a Durable Object class of api's (`script_name`) is the same object for both;
+// the answers are Miniflare's for the same two workers.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
@@ -15,8 +16,15 @@ describe('service bindings between two workers: Worker Studio answers as Minifla
     const script = (name: string) => readFileSync(fixture(`multi-worker/${name}/src/index.js`), 'utf8');
     mf = new Miniflare({
       workers: [
-        { name: 'web', modules: true, script: script('web'), compatibilityDate: '2026-07-01', serviceBindings: { API: 'api', ADMIN: { name: 'api', entrypoint: 'Admin' } } },
-        { name: 'api', modules: true, script: script('api'), compatibilityDate: '2026-07-01', bindings: { ROLE: 'operator' } },
+        {
+          name: 'web',
+          modules: true,
+          script: script('web'),
+          compatibilityDate: '2026-07-01',
+          serviceBindings: { API: 'api', ADMIN: { name: 'api', entrypoint: 'Admin' } },
+          durableObjects: { COUNTER: { className: 'Counter', scriptName: 'api', useSQLite: true } },
+        },
+        { name: 'api', modules: true, script: script('api'), compatibilityDate: '2026-07-01', bindings: { ROLE: 'operator' }, durableObjects: { COUNTERS: { className: 'Counter', useSQLite: true } } },
       ],
     });
     [, dev] = await Promise.all([mf.ready, startDev(['-c', fixture('multi-worker/web/wrangler.toml'), '-c', fixture('multi-worker/api/wrangler.toml'), '--port', '0', '--no-persist'])]);
@@ -26,7 +34,7 @@ describe('service bindings between two workers: Worker Studio answers as Minifla
     if (dev) assert.equal(await dev.stop(), 0);
   });
 
-  for (const path of ['/fetch', '/rpc']) {
+  for (const path of ['/fetch', '/rpc', '/objects']) {
     test(`web ${path}`, async () => {
       const expected = await (await mf!.dispatchFetch(`http://localhost${path}`)).json();
       const actual = await (await fetch(`${dev!.url}${path}`)).json();

@@ -11,6 +11,7 @@ import type { BindingDeclaration } from '../../../common/bindings.ts';
 import type { WireBinding, WireBindingCall, WireBindingResult, WireCacheCall, WireObjectStorageCall, WireThrown } from '../../isolate/hostWire.ts';
 import { DurableObjects, type ObjectEventRunner } from './durableObjects.ts';
 import type { WireObjectRequest } from '../../isolate/bindings/durableObjects.ts';
+import type { ObjectEventResult, WireObjectEvent } from '../../isolate/objects.ts';
 import { CacheStore } from './cacheStore.ts';
 import { QueueBroker, type ConsumerConfig, type DeliverBatch, type OutgoingMessage } from './queueBroker.ts';
 import { openDatabase, type Persistence } from '../storage/persistence.ts';
@@ -47,6 +48,8 @@ type Route = { kind: 'kv'; namespace: string } | { kind: 'd1'; database: string 
 export interface ServiceDirectory {
   fetch(service: string, request: WireObjectRequest): Promise<WireBindingResult>;
   rpc(service: string, entrypoint: string | null, method: string, args: unknown[]): Promise<WireBindingResult>;
+  /** An event for a Durable Object of that worker's classes (a binding with `script_name`). */
+  objectEvent(service: string, event: WireObjectEvent): Promise<ObjectEventResult>;
 }
 
 /** An R2 binding's bucket: its `bucket_name`, else its name. */
@@ -203,7 +206,7 @@ export class BindingHost {
   }
 
   #durableObjects(): DurableObjects {
-    this.#objects ??= new DurableObjects(this.#persistence, this.#log);
+    this.#objects ??= new DurableObjects(this.#persistence, this.#log, (worker, event) => this.#services.objectEvent(worker, event));
     return this.#objects;
   }
 
@@ -333,10 +336,10 @@ export class BindingHost {
   }
 }
 
-const NO_SERVICES: ServiceDirectory = {
-  fetch: (service) => Promise.resolve({ ok: false, error: { name: 'Error', message: `No worker named "${service}" runs in this sidecar: start it too (worker-studio dev -c this/wrangler.toml -c ${service}/wrangler.toml).` } }),
-  rpc: (service) => Promise.resolve({ ok: false, error: { name: 'Error', message: `No worker named "${service}" runs in this sidecar: start it too (worker-studio dev -c this/wrangler.toml -c ${service}/wrangler.toml).` } }),
-};
+/** Alone in its sidecar: another worker named by a binding is not running. */
+const notRunning = (service: string): Promise<{ ok: false; error: WireThrown }> =>
+  Promise.resolve({ ok: false, error: { name: 'Error', message: `No worker named "${service}" runs in this sidecar: start it too (worker-studio dev -c this/wrangler.toml -c ${service}/wrangler.toml).` } });
+const NO_SERVICES: ServiceDirectory = { fetch: notRunning, rpc: notRunning, objectEvent: notRunning };
 
 function asWireThrown(err: unknown): WireThrown {
   if (err instanceof TypeError) return { name: 'TypeError', message: err.message };

@@ -2,8 +2,8 @@
  * Durable Objects on the host: ids from names, each object's storage (objectStorage.ts, opened on first use), its alarm
  * (a host timer, kept across restarts in the object's database), and the way to the objects themselves: a stub's
  * fetch or RPC call, or a due alarm, becomes an object event run in the worker's objects context (WorkerPool
- * `objectEvent`, runtime/isolate/objects.ts). Objects of this worker's own classes only, so far; a binding to another
- * worker's class (`script_name`) answers an error that says so.
+ * `objectEvent`, runtime/isolate/objects.ts). A binding to another worker's class (`script_name`) reaches that worker's
+ * objects (ServiceDirectory `objectEvent`), which keeps their storage and alarms.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
@@ -35,11 +35,14 @@ export class DurableObjects {
   readonly #open = new Map<string, { db: DatabaseSync; storage: ObjectStorage }>();
   readonly #alarms = new Map<string, ReturnType<typeof setTimeout>>();
   #run: ObjectEventRunner | undefined;
+  readonly #objectsOf: (worker: string, event: WireObjectEvent) => Promise<ObjectEventResult>;
   #closed = false;
 
-  constructor(persistence: Persistence, log: (line: string) => void) {
+  /** `objectsOf`: how an event reaches the objects of another worker of the sidecar (ServiceDirectory). */
+  constructor(persistence: Persistence, log: (line: string) => void, objectsOf: (worker: string, event: WireObjectEvent) => Promise<ObjectEventResult>) {
     this.#persistence = persistence;
     this.#log = log;
+    this.#objectsOf = objectsOf;
   }
 
   /** The config's Durable Object bindings (name → class); alarms stored by earlier runs are scheduled again. */
@@ -66,7 +69,6 @@ export class DurableObjects {
   #namespace(binding: string): Namespace {
     const namespace = this.#namespaces.get(binding);
     if (!namespace) throw new Error(`The binding env.${binding} no longer exists in the config (it was removed by a reload).`);
-    if (namespace.scriptName) throw new Error(`env.${binding} is the Durable Object class ${namespace.className} of the worker "${namespace.scriptName}": objects of another worker are not available in Worker Studio yet.`);
     return namespace;
   }
 
@@ -77,11 +79,13 @@ export class DurableObjects {
 
   /** A stub's `fetch` or RPC call: `args` is `[id, name, request]` or `[id, name, method, args]`. */
   async call(binding: string, op: string, args: unknown[]): Promise<WireBindingResult> {
-    const { className } = this.#namespace(binding);
+    const { className, scriptName } = this.#namespace(binding);
     const [id, name] = args as [string, string | null];
-    if (!this.#run) throw new Error('Durable Objects are not ready yet');
-    if (op === 'fetch') return this.#run({ kind: 'fetch', className, id, name, request: args[2] as never });
-    if (op === 'rpc') return this.#run({ kind: 'rpc', className, id, name, method: args[2] as string, args: args[3] as unknown[] });
+    // A class of another worker (`script_name`) lives there: its objects context, its storage, its alarms.
+    const run = scriptName ? (event: WireObjectEvent) => this.#objectsOf(scriptName, event) : this.#run;
+    if (!run) throw new Error('Durable Objects are not ready yet');
+    if (op === 'fetch') return run({ kind: 'fetch', className, id, name, request: args[2] as never });
+    if (op === 'rpc') return run({ kind: 'rpc', className, id, name, method: args[2] as string, args: args[3] as unknown[] });
     throw new TypeError(`Unknown Durable Object operation ${op}`);
   }
 
