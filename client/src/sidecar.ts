@@ -39,6 +39,11 @@ export interface SidecarOptions {
   distDir: string;
   /** Folder with a wrangler config, or an entry file. */
   target: string;
+  /**
+   * Other workers to run in the same sidecar (their wrangler configs: the ones `target`'s bindings name); with them
+   * the sidecar runs `-c <target's config> -c <each>` and `target` must be a config or a folder with one.
+   */
+  companions?: { primaryConfig: string; configs: string[] };
   port: number;
   inspect: boolean;
   /** The inspector's port when `inspect` is on; 0 or absent: a free one. */
@@ -107,7 +112,7 @@ export class Sidecar {
     const args = [
       '--no-node-snapshot',
       path.join(options.distDir, 'runtime.cjs'),
-      options.target,
+      ...(options.companions ? [options.companions.primaryConfig, ...options.companions.configs].flatMap((config) => ['-c', config]) : [options.target]),
       '--port',
       String(options.port),
       '--rpc',

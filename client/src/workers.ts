@@ -3,10 +3,14 @@
  * finds the one a command is about, stops them all on deactivate. Also keeps the `workerStudio.running` context key,
  * and the state the status bar shows (starting, bundling, loading, running, failed, stopped).
  */
+import path from 'node:path';
 import * as vscode from 'vscode';
 import { findNode, NodeNotFoundError } from '../../common/nodeRuntime.ts';
 import type { EvictedParams, InstancesResult, ReadyParams, RequestRecord, SendRequestParams, SendRequestResult, TriggerParams, TriggerResult } from '../../common/protocol.ts';
 import { requestLine } from '../../common/requestLine.ts';
+import { workerCompanions } from '../../common/workerCompanions.ts';
+import { CONFIG_FILE_NAMES, findConfigFile } from '../../common/workerProject.ts';
+import { workerFolders } from './workerPick.ts';
 import { showError, type Log } from './log.ts';
 import { runtimeSettings, type NodePathPolicy, type RuntimeSettings } from './settings.ts';
 import { describeExit, Sidecar, type SidecarExit } from './sidecar.ts';
@@ -120,14 +124,30 @@ export class Workers implements vscode.Disposable {
     }
   }
 
+  /**
+   * The workspace's other workers that `target`'s bindings name (common/workerCompanions.ts): they run in the same
+   * sidecar, so service bindings and Durable Objects across folders (or roots of a multi-root workspace) work.
+   */
+  private async companions(target: string): Promise<{ primaryConfig: string; configs: string[] } | undefined> {
+    const primaryConfig = (CONFIG_FILE_NAMES as readonly string[]).includes(path.basename(target)) ? target : findConfigFile(target);
+    if (!primaryConfig) return undefined;
+    const candidates = (await workerFolders()).flatMap((folder) => findConfigFile(folder.path) ?? []);
+    const companions = workerCompanions(primaryConfig, candidates);
+    if (companions.length === 0) return undefined;
+    for (const companion of companions) this.log.info(`also running ${companion.name} (${path.relative(path.dirname(primaryConfig), companion.config)}) in the same sidecar: ${companion.because}`);
+    return { primaryConfig, configs: companions.map((companion) => companion.config) };
+  }
+
   private async launch(options: StartOptions): Promise<RunningWorker> {
     const node = await this.findNode(options.folder);
     const settings = { ...runtimeSettings(options.folder), ...definedOnly(options) };
     const id = `w${this.nextId++}`;
+    const companions = await this.companions(options.target);
     const sidecar = new Sidecar({
       node,
       distDir: this.distDir,
       target: options.target,
+      ...(companions ? { companions } : {}),
       port: settings.port,
       inspect: options.inspect,
       inspectorPort: settings.inspectorPort,

@@ -47,12 +47,14 @@ function node24(): string {
   throw new Failure(`the E2E runner needs Node >= 24 (this is ${process.version}): put Node 24 first on PATH (scripts/provision.sh node)`);
 }
 
-/** The opened workspace: a temp copy of the fixture with examples/hello as hello/. */
+/** The opened workspace: a temp copy of the fixture with examples/hello as hello/ and test/fixtures/multi-worker as multi/. */
 function makeWorkspace(work: string): string {
   const workspace = path.join(work, 'workspace');
   const skip = (src: string) => !/[/\\](node_modules|\.worker-studio|dist)([/\\]|$)/.test(src);
   cpSync(fixture('e2e-workspace'), workspace, { recursive: true, filter: skip });
   cpSync(helloExample, path.join(workspace, 'hello'), { recursive: true, filter: skip });
+  // Two workers bound to each other (service bindings, a Durable Object of the other): started together in one sidecar.
+  cpSync(fixture('multi-worker'), path.join(workspace, 'multi'), { recursive: true, filter: skip });
   return workspace;
 }
 

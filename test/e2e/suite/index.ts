@@ -12,6 +12,7 @@ const FILES: [name: string, load: () => Promise<unknown>][] = [
   ['debugging.test.ts', () => import('./debugging.test.ts')],
   ['views.test.ts', () => import('./views.test.ts')],
   ['httpFiles.test.ts', () => import('./httpFiles.test.ts')],
+  ['multiWorker.test.ts', () => import('./multiWorker.test.ts')],
 ];
 /** The run in an UNTRUSTED workspace (run.ts starts a second workbench for it with WORKER_STUDIO_E2E_SUITE=trust). */
 const TRUST_FILES: typeof FILES = [['trust.test.ts', () => import('./trust.test.ts')]];
