@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { configBindings, readBindings, type BindingDeclaration } from './bindings.ts';
+import { bindingProblems, configBindings, readBindings, type BindingDeclaration } from './bindings.ts';
 import { readConfig, UnknownEnvironmentError, type WorkerProject } from './workerProject.ts';
 
 const root = path.resolve('/virtual/worker');
@@ -237,5 +237,25 @@ describe('readBindings', () => {
 
   it('nothing without a config', () => {
     assert.deepEqual(readBindings({ root, entry: path.join(root, 'index.ts') }), []);
+  });
+});
+
+describe('bindingProblems', () => {
+  it('names each declaration the runtime cannot use, at its line, with the key path', () => {
+    const text = 'name = "w"\nmain = "i.js"\n\n[[kv_namespaces]]\nid = "abc"\n\n[[d1_databases]]\nbinding = "DB"\n\n[[services]]\nbinding = "API"\n\n[env.staging]\nr2_buckets = "nope"\n';
+    const config = readConfig('/p/wrangler.toml', { text });
+    assert.deepEqual(
+      bindingProblems('/p/wrangler.toml', config).map((p) => `${p.line}:${p.column} ${p.key} ${p.message}`),
+      ['4:1 kv_namespaces[0] needs `binding`: the name the worker sees on env', '7:1 d1_databases[0] needs `database_id` or `database_name`', '10:1 services[0] needs `service`'],
+    );
+    assert.deepEqual(
+      bindingProblems('/p/wrangler.toml', config, 'staging').map((p) => `${p.line} ${p.key} ${p.message}`),
+      ['14 env.staging.r2_buckets must be an array of tables ([[r2_buckets]] in TOML)'],
+    );
+  });
+
+  it('finds nothing in a well-formed config', () => {
+    const text = 'name = "w"\nmain = "i.js"\n[[kv_namespaces]]\nbinding = "KV"\nid = "x"\n[[durable_objects.bindings]]\nname = "C"\nclass_name = "C"\n';
+    assert.deepEqual(bindingProblems('/p/wrangler.toml', readConfig('/p/wrangler.toml', { text })), []);
   });
 });

@@ -229,6 +229,70 @@ export function configBindings(file: string, config: WranglerConfig, environment
   return result;
 }
 
+/** A binding declaration the runtime cannot use, where and why (`kv_namespaces[0]: needs \`binding\``). */
+export interface BindingProblem {
+  file: string;
+  line: number;
+  column: number;
+  /** The key path as wrangler writes it: `kv_namespaces[0].binding`, `env.staging.services`. */
+  key: string;
+  message: string;
+}
+
+/** Keys a declaration of a kind needs besides its name (one of each inner list), as wrangler requires them. */
+const REQUIRED_KEYS: Partial<Record<BindingKind, string[][]>> = {
+  durableObject: [['class_name']],
+  r2: [['bucket_name']],
+  d1: [['database_id', 'database_name']],
+  service: [['service']],
+  queue: [['queue']],
+};
+
+const keyText = (path: KeyPath) => path.reduce<string>((text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${part}` : part), '');
+
+/**
+ * What is wrong with the binding declarations of one scope (the top level, or `[env.<environment>]`): a list where a
+ * table array belongs, an entry that is not a table, a missing name, a missing key the kind needs — each at its line.
+ * The runtime refuses such a config (file:line: key: message); the language server shows them as config-invalid.
+ */
+export function bindingProblems(file: string, config: WranglerConfig, environment?: string): BindingProblem[] {
+  const section = environment === undefined ? config.raw : environmentSections(config.raw).get(environment);
+  if (!section) return [];
+  const locator = configLocator(config.text, config.format);
+  const prefix: KeyPath = environment === undefined ? [] : ['env', environment];
+  const problems: BindingProblem[] = [];
+  const report = (path: KeyPath, message: string) => {
+    // The nearest part of the path that is written in the file.
+    let location;
+    for (let end = path.length; end > 0 && !location; end--) location = locator.locate(path.slice(0, end));
+    const at = lineColumnAt(config.text, location?.key.start ?? 0);
+    problems.push({ file, line: at.line, column: at.column, key: keyText(path), message });
+  };
+  for (const spec of BINDING_SPECS) {
+    const value = valueAt(section, spec.key);
+    if (value === undefined) continue;
+    const path = [...prefix, ...spec.key];
+    const header = spec.single ? `[${spec.key.join('.')}]` : `[[${spec.key.join('.')}]]`;
+    if (spec.single ? !isTable(value) : !Array.isArray(value)) {
+      report(path, `must be ${spec.single ? 'a table' : 'an array of tables'} (${header} in TOML)`);
+      continue;
+    }
+    const entries = spec.single ? [value] : (value as unknown[]);
+    entries.forEach((entry, index) => {
+      const at = spec.single ? path : [...path, index];
+      if (!isTable(entry)) {
+        report(at, `each entry must be a table with a \`${spec.nameKey}\``);
+        return;
+      }
+      if (typeof entry[spec.nameKey] !== 'string' || entry[spec.nameKey] === '') report(at, `needs \`${spec.nameKey}\`: the name the worker sees on env`);
+      for (const keys of REQUIRED_KEYS[spec.kind] ?? []) {
+        if (!keys.some((key) => typeof entry[key] === 'string' && entry[key] !== '')) report(at, `needs ${keys.map((key) => `\`${key}\``).join(' or ')}`);
+      }
+    });
+  }
+  return problems;
+}
+
 /** Secrets: the names `secrets.required` lists when set, else every key of the local secret files. */
 function secretBindings(file: string, config: WranglerConfig, root: string, environment: string | undefined, readText: ReadText): BindingDeclaration[] {
   const section = environment === undefined ? config.raw : environmentSections(config.raw).get(environment);

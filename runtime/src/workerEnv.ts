@@ -5,8 +5,8 @@
  * `env` and named once per load, with where the config declares them, so a worker that reads them fails knowingly.
  */
 import path from 'node:path';
-import { readBindings, type BindingDeclaration } from '../../common/bindings.ts';
-import type { WorkerProject } from '../../common/workerProject.ts';
+import { bindingProblems, readBindings, type BindingDeclaration } from '../../common/bindings.ts';
+import { ProjectError, type WorkerProject } from '../../common/workerProject.ts';
 import { PROVIDED_KINDS } from './bindings/bindingHost.ts';
 
 export interface WorkerEnv {
@@ -19,6 +19,11 @@ export interface WorkerEnv {
 }
 
 export function workerEnv(project: WorkerProject): WorkerEnv {
+  // A declaration the runtime can't use is the config's error, with its place (file:line: key: what is wrong).
+  if (project.configPath && project.config) {
+    const [problem] = bindingProblems(project.configPath, project.config, project.environment);
+    if (problem) throw new ProjectError(`\`${problem.key}\` ${problem.message}`, problem.file, problem.line, problem.column);
+  }
   const values: Record<string, unknown> = {};
   const unsupported: string[] = [];
   const bindings: BindingDeclaration[] = [];

@@ -1,14 +1,15 @@
 /**
  * Diagnostics in the wrangler config itself, for the editor (published on the config's URI) and `worker-studio check`:
  *   config-syntax            (error)    the parser rejects the file, at the parser's line and column
- *   config-invalid           (error)    a known key holds the wrong kind of value (`main = 3`)
+ *   config-invalid           (error)    a known key holds the wrong kind of value (`main = 3`), a binding lacks its name
+ *                                       or a key its kind needs (`[[kv_namespaces]]` without `binding`)
  *   config-unknown-key       (warning)  a key wrangler does not know (it warns and ignores it), closest known key suggested
  *   config-missing-main      (error)    `main` names a file that does not exist
  *   config-duplicate-binding (error)    one name declared twice in the same scope (the top level, or one environment)
  * The known keys are wrangler's own (common/configKeys.ts); bindings and their places come from common/bindings.ts.
  */
 import path from 'node:path';
-import { BINDING_KIND_LABELS, configBindings, type BindingDeclaration } from '../../common/bindings.ts';
+import { BINDING_KIND_LABELS, bindingProblems, configBindings, type BindingDeclaration } from '../../common/bindings.ts';
 import { configLocator, type ConfigLocator, type KeyPath, type TextSpan } from '../../common/configLocator.ts';
 import { ENVIRONMENT_KEYS, TOP_LEVEL_KEYS, TOP_LEVEL_ONLY_KEYS } from '../../common/configKeys.ts';
 import {
@@ -47,6 +48,10 @@ export function diagnoseConfig(configPath: string, readText: ReadText): WorkerDi
   unknownKeys(config, report);
   missingMain(config, file, readText, report);
   duplicateBindings(config, file, report);
+  // Binding declarations the runtime refuses (common/bindings.ts bindingProblems), in every scope.
+  for (const environment of [undefined, ...config.environments]) {
+    for (const problem of bindingProblems(file, config, environment)) report.diagnostics.push(atLine(file, text, problem.line, problem.column, CONFIG_INVALID, `\`${problem.key}\` ${problem.message}.`));
+  }
   return report.diagnostics.sort((a, b) => a.start.line - b.start.line || a.start.character - b.start.character);
 }
 

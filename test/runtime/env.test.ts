@@ -57,3 +57,16 @@ test('saving .dev.vars reloads the worker with the new secret', async () => {
     rmSync(project, { recursive: true, force: true });
   }
 });
+
+test('a binding the runtime cannot use is a config error naming the file, line and key: exit 1', async () => {
+  const project = mkdtempSync(path.join(os.tmpdir(), 'ws-env-bad-'));
+  cpSync(fixture('runtime-env'), project, { recursive: true });
+  writeFileSync(path.join(project, 'wrangler.toml'), 'name = "bad"\nmain = "src/index.ts"\n\n[[r2_buckets]]\nbinding = "FILES"\n');
+  try {
+    const { code, stderr } = await runDev([project, '--port', '0']);
+    assert.equal(code, 1);
+    assert.match(stderr, /wrangler\.toml:4:1: `r2_buckets\[0\]` needs `bucket_name`/);
+  } finally {
+    rmSync(project, { recursive: true, force: true });
+  }
+});
