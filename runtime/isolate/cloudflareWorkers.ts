@@ -7,7 +7,8 @@
 /** Filled with the worker's env when it starts (`import { env } from 'cloudflare:workers'`). */
 export const workersEnv: Record<string, unknown> = {};
 
-export class DurableObject {
+/** What the classes a worker extends share: the context and the env they are made with. */
+class Entrypoint {
   ctx: unknown;
   env: unknown;
   constructor(ctx: unknown, env: unknown) {
@@ -16,23 +17,9 @@ export class DurableObject {
   }
 }
 
-export class WorkerEntrypoint {
-  ctx: unknown;
-  env: unknown;
-  constructor(ctx: unknown, env: unknown) {
-    this.ctx = ctx;
-    this.env = env;
-  }
-}
-
-export class WorkflowEntrypoint {
-  ctx: unknown;
-  env: unknown;
-  constructor(ctx: unknown, env: unknown) {
-    this.ctx = ctx;
-    this.env = env;
-  }
-}
+export class DurableObject extends Entrypoint {}
+export class WorkerEntrypoint extends Entrypoint {}
+export class WorkflowEntrypoint extends Entrypoint {}
 
 export class RpcTarget {}
 

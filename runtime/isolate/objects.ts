@@ -51,7 +51,8 @@ class StorageCalls {
   }
 }
 
-interface ListOptions {
+/** `storage.list()`'s options, as they cross to the host. */
+export interface ListOptions {
   start?: string;
   startAfter?: string;
   end?: string;

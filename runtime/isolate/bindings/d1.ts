@@ -4,8 +4,7 @@
  * when bound (D1_TYPE_ERROR), errors carry the `D1_…` prefix with the bare message as their `cause`, and blobs come back
  * as arrays of bytes. The SQL runs on the host (runtime/src/bindings/d1Database.ts).
  */
-import { host } from '../host.ts';
-import { resumeIn } from '../ioContext.ts';
+import { bindingResult } from './call.ts';
 
 type D1Value = null | number | string | Uint8Array;
 
@@ -41,7 +40,7 @@ export class D1Database {
 
   /** The host's answer to `op`, or its refusal thrown with `prefix`. */
   async _call(op: 'query' | 'exec', args: unknown[], prefix: string): Promise<unknown> {
-    const result = await resumeIn(host().binding.apply(undefined, [{ binding: this.#binding, op, args }], { arguments: { copy: true }, result: { promise: true, copy: true } }));
+    const result = await bindingResult(this.#binding, op, args);
     if (!result.ok) throw d1Error(prefix, result.error.message);
     return result.value;
   }

@@ -5,12 +5,11 @@
  * (runtime/isolate/objects.ts, in the pool's objects context): arguments and results are structured clones, as in
  * production, and an object handles one event at a time.
  */
-import { host, rethrown } from '../host.ts';
-import { resumeIn } from '../ioContext.ts';
+import { host } from '../host.ts';
+import { callBinding, rpcStub } from './call.ts';
 import { Request } from '../request.ts';
 import { Response } from '../response.ts';
 import { crypto } from '../crypto.ts';
-import type { WireThrown } from '../hostWire.ts';
 
 const ID_PATTERN = /^[0-9a-f]{64}$/;
 
@@ -43,41 +42,27 @@ export interface WireObjectResponse {
   body: Uint8Array | null;
 }
 
-type ObjectResult = { ok: true; value: unknown } | { ok: false; error: WireThrown & { stack?: string } };
-
-async function call(binding: string, op: string, args: unknown[]): Promise<unknown> {
-  const result = (await resumeIn(host().binding.apply(undefined, [{ binding, op, args }], { arguments: { copy: true }, result: { promise: true, copy: true } }))) as ObjectResult;
-  if (!result.ok) {
-    const error = rethrown(result.error);
-    if (result.error.stack) error.stack = result.error.stack;
-    throw error;
-  }
-  return result.value;
-}
-
 const NULL_BODY = new Set([101, 204, 205, 304]);
+
+/** A fetch through a stub (an object's, another worker's): the whole request and the whole response cross as bytes. */
+export async function fetchThrough(send: (request: WireObjectRequest) => Promise<unknown>, input: unknown, init?: unknown): Promise<Response> {
+  const request = new Request(input as never, init as never);
+  const body = request.body === null ? null : new Uint8Array(await request.arrayBuffer());
+  const answer = (await send({ method: request.method, url: request.url, headers: [...request.headers], body })) as WireObjectResponse;
+  return new Response(NULL_BODY.has(answer.status) ? null : answer.body, { status: answer.status, statusText: answer.statusText, headers: answer.headers });
+}
 
 /** The stub of one object: `fetch`, `id`, `name`, and every other property an RPC method. */
 function stub(binding: string, id: DurableObjectId): unknown {
-  const target = {
-    id,
-    name: id.name,
-    async fetch(input: unknown, init?: unknown): Promise<Response> {
-      const request = new Request(input as never, init as never);
-      const body = request.body === null ? null : new Uint8Array(await request.arrayBuffer());
-      const wire: WireObjectRequest = { method: request.method, url: request.url, headers: [...request.headers], body };
-      const answer = (await call(binding, 'fetch', [id.toString(), id.name ?? null, wire])) as WireObjectResponse;
-      return new Response(NULL_BODY.has(answer.status) ? null : answer.body, { status: answer.status, statusText: answer.statusText, headers: answer.headers });
+  const object = [id.toString(), id.name ?? null];
+  return rpcStub(
+    {
+      id,
+      name: id.name,
+      fetch: (input: unknown, init?: unknown) => fetchThrough((request) => callBinding(binding, 'fetch', [...object, request]), input, init),
     },
-  };
-  return new Proxy(target, {
-    get(object, property) {
-      if (typeof property === 'symbol' || property in object) return Reflect.get(object, property);
-      // A stub is not a thenable: `await stub` must give the stub, not call a `then` method on the object.
-      if (property === 'then') return undefined;
-      return (...args: unknown[]) => call(binding, 'rpc', [id.toString(), id.name ?? null, property, args]);
-    },
-  });
+    (method, args) => callBinding(binding, 'rpc', [...object, method, args]),
+  );
 }
 
 export class DurableObjectNamespace {

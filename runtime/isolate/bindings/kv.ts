@@ -3,8 +3,7 @@
  * itself happen here (TypeErrors, before anything is sent); storage and KV's own checks are the host's
  * (runtime/src/bindings/kvStore.ts). Values cross as bytes; metadata as its JSON text.
  */
-import { host, rethrown } from '../host.ts';
-import { resumeIn } from '../ioContext.ts';
+import { callBinding } from './call.ts';
 import { readAll, ReadableStream, streamOfBytes } from '../streams.ts';
 import { TextDecoder, TextEncoder } from '../encoding.ts';
 
@@ -62,10 +61,8 @@ export class KVNamespace {
     this.#binding = binding;
   }
 
-  async #call(op: string, args: unknown[]): Promise<unknown> {
-    const result = await resumeIn(host().binding.apply(undefined, [{ binding: this.#binding, op, args }], { arguments: { copy: true }, result: { promise: true, copy: true } }));
-    if (!result.ok) throw rethrown(result.error);
-    return result.value;
+  #call(op: string, args: unknown[]): Promise<unknown> {
+    return callBinding(this.#binding, op, args);
   }
 
   async get(key: unknown, typeOrOptions?: unknown): Promise<unknown> {

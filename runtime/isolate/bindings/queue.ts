@@ -4,8 +4,7 @@
  * anything structured clone takes — and stored by the host (runtime/src/bindings/queueBroker.ts) until the consumer
  * gets it.
  */
-import { host, rethrown } from '../host.ts';
-import { resumeIn } from '../ioContext.ts';
+import { callBinding } from './call.ts';
 
 const CONTENT_TYPES = ['json', 'text', 'bytes', 'v8'];
 
@@ -49,10 +48,8 @@ export class Queue {
     this.#binding = binding;
   }
 
-  async #send(messages: Outgoing[]): Promise<unknown> {
-    const result = await resumeIn(host().binding.apply(undefined, [{ binding: this.#binding, op: 'send', args: [messages] }], { arguments: { copy: true }, result: { promise: true, copy: true } }));
-    if (!result.ok) throw rethrown(result.error);
-    return result.value;
+  #send(messages: Outgoing[]): Promise<unknown> {
+    return callBinding(this.#binding, 'send', [messages]);
   }
 
   async send(body: unknown, options?: { contentType?: unknown; delaySeconds?: unknown }): Promise<unknown> {

@@ -4,15 +4,15 @@
  * ranges, as workerd accepts them); objects are built here from what the host answers
  * (runtime/src/bindings/r2Bucket.ts, where the bytes and R2's rules live).
  */
-import { host, rethrown } from '../host.ts';
-import { resumeIn } from '../ioContext.ts';
+import { callBinding } from './call.ts';
 import { readAll, ReadableStream } from '../streams.ts';
 import { TextEncoder } from '../encoding.ts';
 import { Headers } from '../headers.ts';
 import { Response } from '../response.ts';
 import { Blob } from '../blob.ts';
 
-interface HttpMetadataWire {
+/** httpMetadata as it crosses (cacheExpiry in epoch ms). */
+export interface HttpMetadataWire {
   contentType?: string;
   contentLanguage?: string;
   contentDisposition?: string;
@@ -21,7 +21,8 @@ interface HttpMetadataWire {
   cacheExpiry?: number;
 }
 
-interface ObjectWire {
+/** An object as the host answers it: hex checksums (md5 always), times in epoch ms. */
+export interface ObjectWire {
   key: string;
   size: number;
   etag: string;
@@ -33,7 +34,8 @@ interface ObjectWire {
   range?: { offset: number; length: number };
 }
 
-interface Conditions {
+/** `onlyIf`, read: dates in epoch ms, etags unquoted (`*` for any). */
+export interface Conditions {
   etagMatches?: string[];
   etagDoesNotMatch?: string[];
   uploadedBefore?: number;
@@ -253,10 +255,8 @@ export class R2Bucket {
     this.#binding = binding;
   }
 
-  async #call(op: string, args: unknown[]): Promise<unknown> {
-    const result = await resumeIn(host().binding.apply(undefined, [{ binding: this.#binding, op, args }], { arguments: { copy: true }, result: { promise: true, copy: true } }));
-    if (!result.ok) throw rethrown(result.error);
-    return result.value;
+  #call(op: string, args: unknown[]): Promise<unknown> {
+    return callBinding(this.#binding, op, args);
   }
 
   async head(key: unknown): Promise<R2Object | null> {

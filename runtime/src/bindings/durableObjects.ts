@@ -13,7 +13,8 @@ import type { BindingDeclaration } from '../../../common/bindings.ts';
 import type { WireBindingResult, WireObjectStorageCall } from '../../isolate/hostWire.ts';
 import type { ObjectEventResult, WireObjectEvent } from '../../isolate/objects.ts';
 import { openDatabase, type Persistence } from '../storage/persistence.ts';
-import { ObjectStorage, type ObjectListOptions } from './objectStorage.ts';
+import { ObjectStorage } from './objectStorage.ts';
+import type { ListOptions as ObjectListOptions } from '../../isolate/objects.ts';
 
 export type ObjectEventRunner = (event: WireObjectEvent) => Promise<ObjectEventResult>;
 

@@ -9,15 +9,7 @@ import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { deserialize, serialize } from 'node:v8';
 import { sqliteErrorMessage } from './sqliteErrors.ts';
 import { parameters } from './sqlText.ts';
-
-export interface ObjectListOptions {
-  start?: string;
-  startAfter?: string;
-  end?: string;
-  prefix?: string;
-  reverse?: boolean;
-  limit?: number;
-}
+import type { ListOptions as ObjectListOptions } from '../../isolate/objects.ts';
 
 /** Key-value values a get answers: deserialized structured clones. */
 export class ObjectStorage {

@@ -7,42 +7,11 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { Conditions as R2Conditions, HttpMetadataWire as R2HttpMetadata, ObjectWire as R2ObjectData } from '../../isolate/bindings/r2.ts';
 
 export const CHECKSUM_ALGORITHMS = ['md5', 'sha1', 'sha256', 'sha384', 'sha512'] as const;
 export type ChecksumAlgorithm = (typeof CHECKSUM_ALGORITHMS)[number];
 const CHECKSUM_NAMES: Record<ChecksumAlgorithm, string> = { md5: 'MD5', sha1: 'SHA-1', sha256: 'SHA-256', sha384: 'SHA-384', sha512: 'SHA-512' };
-
-/** httpMetadata as stored and sent to the isolate (cacheExpiry in epoch ms). */
-export interface R2HttpMetadata {
-  contentType?: string;
-  contentLanguage?: string;
-  contentDisposition?: string;
-  contentEncoding?: string;
-  cacheControl?: string;
-  cacheExpiry?: number;
-}
-
-export interface R2ObjectData {
-  key: string;
-  size: number;
-  etag: string;
-  version: string;
-  /** Epoch ms. */
-  uploaded: number;
-  httpMetadata: R2HttpMetadata;
-  customMetadata: Record<string, string>;
-  /** Hex digests: md5 always, the others when the put gave them. */
-  checksums: Partial<Record<ChecksumAlgorithm, string>>;
-  range?: { offset: number; length: number };
-}
-
-/** The conditions of `onlyIf`, as the isolate read them (dates in epoch ms, etags unquoted, `*` for any). */
-export interface R2Conditions {
-  etagMatches?: string[];
-  etagDoesNotMatch?: string[];
-  uploadedBefore?: number;
-  uploadedAfter?: number;
-}
 
 export type R2Range = { offset?: number; length?: number } | { suffix: number };
 
