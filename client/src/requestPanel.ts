@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import * as vscode from 'vscode';
 import { curlOf, fromSendParams, toSendParams } from '../../common/panelRequest.ts';
 import type { ExtensionToPanel, PanelExchange, PanelRequest, PanelToExtension, SendRequestParams, SendRequestResult } from '../../common/protocol.ts';
@@ -112,7 +113,7 @@ class RequestPanelProvider implements vscode.WebviewViewProvider, vscode.Disposa
         case 'copyCurl':
           return await this.copyCurl(message.request);
         case 'pickFile': {
-          const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Use as request body' });
+          const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Use as request body', defaultUri: this.workerFolder() });
           if (picked?.[0]) this.post({ type: 'filePicked', path: picked[0].fsPath });
           return;
         }
@@ -184,6 +185,12 @@ class RequestPanelProvider implements vscode.WebviewViewProvider, vscode.Disposa
     const command = curlOf(params, url, file);
     await vscode.env.clipboard.writeText(command);
     this.notice('info', `Copied: ${command}`);
+  }
+
+  /** The running worker's folder (its config's, else its entry's): where a body file is looked for first. */
+  private workerFolder(): vscode.Uri | undefined {
+    const info = this.workers.current()?.info;
+    return info ? vscode.Uri.file(path.dirname(info.config ?? info.entry)) : undefined;
   }
 
   private postWorker(): void {

@@ -5,6 +5,7 @@
  */
 import type { PanelExchange, RequestRecord, SendRequestResult } from '../../common/protocol.ts';
 import { formatBytes, formatMs, h, replaceChildren } from './dom.ts';
+import { htmlPreview } from './htmlPreview.ts';
 import { jsonTree } from './jsonTree.ts';
 import { consoleLines, waterfall } from './waterfall.ts';
 
@@ -130,8 +131,7 @@ function prettyBody(result: SendRequestResult): HTMLElement {
     return h('div', { class: 'image-preview' }, h('img', { id: 'image-preview', alt: `Image response (${type})`, src: `data:${type.split(';')[0]};base64,${result.body}` }));
   }
   if (result.bodyEncoding !== 'base64' && /\bhtml\b/i.test(type)) {
-    // No allow-scripts: the page is shown, never run. Its styles are limited by the panel's CSP, which it inherits.
-    return h('iframe', { id: 'html-preview', sandbox: '', title: 'HTML preview', srcdoc: result.body });
+    return htmlPreview(result.body);
   }
   if (result.bodyEncoding !== 'base64' && (/\bjson\b/i.test(type) || /^\s*[[{]/.test(result.body))) {
     try {

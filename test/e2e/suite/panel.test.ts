@@ -5,11 +5,12 @@
  * RequestRecords), and the screenshots in docs/ are taken from these runs (WORKER_STUDIO_E2E_SCREENSHOTS).
  */
 import * as assert from 'node:assert/strict';
+import { createHash, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RequestRecord, SendRequestResult } from '../../../common/protocol.ts';
 import type { PanelSnapshot } from '../ui/panelScenarios.ts';
-import { inWorkspace, sendRequest, studioApi, waitForEvent, within } from './support.ts';
+import { inWorkspace, lineOf, sendRequest, studioApi, waitForEvent, within } from './support.ts';
 import { ui, uiAbsent, uiTest } from './ui.ts';
 
 interface Timeline {
@@ -127,6 +128,13 @@ suite('Request panel', () => {
     assert.equal(image.size, '70 B', shows(image));
     const page = await ui<PanelSnapshot>('panel.send', { method: 'GET', path: '/page' });
     assert.equal(page.bodyView, 'html', shows(page));
+    // The page is shown in a frame sandboxed with nothing allowed: its script does not run (the fixture's script would
+    // rewrite the title). Its inline styles don't apply either: the frame inherits the panel's CSP (styles need the nonce).
+    const preview = await ui<{ sandbox: string | null; elements: Record<string, { text: string; color: string; fontStyle: string }> }>('panel.htmlPreview', { ids: ['title', 'note'] });
+    const described = JSON.stringify(preview);
+    assert.equal(preview.sandbox, '', `sandboxed with nothing allowed: ${described}`);
+    assert.equal(preview.elements.title?.text, 'Hello from the panel worker', described);
+    assert.ok(preview.elements.note?.text, described);
   });
 
   uiTest('history and saved requests survive a reload of the panel', async () => {
@@ -186,5 +194,60 @@ suite('Request panel', () => {
     // Its record arrived too: the timeline is the runtime's.
     const timeline = await ui<Timeline>('panel.timeline', {}, 45_000);
     assert.ok(timeline.rows.some((r) => r.kind === 'wall'), JSON.stringify(timeline));
+  });
+
+  uiTest('a file chosen in the open dialog is sent as the body, byte for byte', async () => {
+    // Every byte value, several times: a text decoding anywhere on the way would change the length or the digest.
+    const bytes = Buffer.from(Array.from({ length: 1024 }, (_, i) => (i * 7 + 3) % 256));
+    const file = inWorkspace('panel', 'upload.bin');
+    await vscode.workspace.fs.writeFile(file, bytes);
+    assert.equal(await ui<string>('panel.pickFile', { path: file.fsPath }), file.fsPath);
+    const shown = await ui<PanelSnapshot>('panel.send', { method: 'POST', path: '/digest?from=file' });
+    const record = await recordOf(/^\/digest\?from=file$/, 'the panel, with a file body');
+    assert.equal(record.method, 'POST');
+    assert.equal(shown.status, '200 OK', shows(shown));
+    assert.equal(shown.bodyView, 'json', shows(shown));
+    // What the worker measured of the body it got (JSON tree text: `key: value`).
+    assert.match(shown.bodyText, /length: ?1024(?!\d)/, shows(shown));
+    assert.ok(shown.bodyText.includes(`"${createHash('sha256').update(bytes).digest('hex')}"`), `the SHA-256 of upload.bin: ${shows(shown)}`);
+    assert.match(shown.bodyText, /contentType: ?"application\/octet-stream"/, shows(shown));
+  });
+
+  uiTest('the queue button delivers the JSON message to the queue handler and shows what became of it', async () => {
+    // A fresh value per run: what the worker stored can only have come from this delivery.
+    const message = { note: 'from the panel', nonce: randomUUID(), n: [1, 2] };
+    const acked = await ui<{ text: string; ok: boolean }>('panel.fireQueue', { queue: 'panel-jobs', body: JSON.stringify(message) });
+    assert.equal(acked.ok, true, acked.text);
+    assert.match(acked.text, /^queue: ok · \S+ m?s · acked 1$/, acked.text);
+    // The trigger's answer waits for the handler, so its KV write is there.
+    const stored = await sendRequest({ method: 'GET', path: '/queue/last' });
+    assert.ok(stored, 'GET /queue/last got no answer');
+    assert.equal(stored.status, 200, stored.body);
+    const batch = JSON.parse(stored.body) as { queue: string; messages: { body: unknown; attempts: number }[] };
+    assert.equal(batch.queue, 'panel-jobs', stored.body);
+    assert.deepEqual(batch.messages.map((m) => [m.body, m.attempts]), [[message, 1]], stored.body);
+    const retried = await ui<{ text: string; ok: boolean }>('panel.fireQueue', { queue: 'panel-jobs', body: '{"retry": true}' });
+    assert.equal(retried.ok, true, retried.text);
+    assert.match(retried.text, /^queue: ok · \S+ m?s · retried 1$/, retried.text);
+  });
+
+  uiTest('clicking a console line\'s source opens the TypeScript file at that line', async () => {
+    const source = inWorkspace('panel', 'src', 'index.ts');
+    const line = lineOf(source, "console.log('chain: answered')");
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const shown = await ui<PanelSnapshot>('panel.send', { method: 'GET', path: '/chain', headers: [], bodyKind: 'none' });
+    assert.equal(shown.status, '200 OK', shows(shown));
+    const opened = waitForEvent(
+      vscode.window.onDidChangeActiveTextEditor,
+      () => vscode.window.activeTextEditor,
+      20_000,
+      () => 'no editor became active after clicking the console line\'s source',
+    );
+    const link = await ui<{ text: string; title: string }>('panel.openConsoleSource', { message: 'chain: answered' }, 45_000);
+    assert.match(link.text, new RegExp(`^src/index\\.ts:${line + 1}(:\\d+)?$`), JSON.stringify(link));
+    const editor = await opened;
+    assert.equal(editor.document.uri.fsPath, source.fsPath);
+    assert.equal(editor.selection.active.line, line, `selection ${JSON.stringify(editor.selection.active)}`);
+    await ui('panel.tab', { tab: 'body' });
   });
 });

@@ -1,7 +1,7 @@
 // Scenarios that drive the request panel (client/webview/) through its DOM, like a user: the suite focuses the view
 // first (workerStudio.requestPanel.focus); these find its webview by PANEL, act, and answer what it shows. Waits are
 // on the DOM (selectors, the response's data-state), never on sleeps.
-import type { Frame } from 'playwright-core';
+import type { Frame, Locator } from 'playwright-core';
 import { frameWith } from './frames.ts';
 import { optionalStringArg, stringArg, type Scenario, type ScenarioContext } from './scenario.ts';
 
@@ -253,6 +253,119 @@ const save: Scenario = async (context, args) => {
   return null;
 };
 
+/**
+ * `{ path }`: chooses File as the body kind, clicks "Choose file…" and picks `path` in the open dialog the extension
+ * shows (VS Code's showOpenDialog: in the browser workbench, the simple file dialog, a quick input with the path);
+ * answers the path the panel then shows.
+ */
+const pickFile: Scenario = async (context, args) => {
+  const frame = await panelFrame(context);
+  const file = stringArg(args, 'path');
+  context.step('choosing File as the body kind');
+  await frame.evaluate(() => ((document.querySelector('#body-section')).open = true));
+  await frame.selectOption('#body-kind', 'file', { timeout: context.remaining() });
+  await frame.click('#pick-file', { timeout: context.remaining() });
+  context.step('waiting for the open dialog (the workbench\'s quick input)');
+  const input = context.page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: context.remaining() });
+  context.seen(async () => `open dialog input: ${JSON.stringify(await input.inputValue().catch(() => '(gone)'))}`);
+  try {
+    await chooseInDialog(context, input, file);
+  } catch (err) {
+    // An open dialog would cover the panel for the tests after this one.
+    await input.press('Escape', { timeout: 1000 }).catch(() => undefined);
+    throw err;
+  }
+  context.step(`waiting for the panel to show the chosen file (#file-path = ${file})`);
+  await frame.waitForFunction((p) => document.querySelector('#file-path')?.textContent === p, file, { timeout: context.remaining() });
+  return (await frame.textContent('#file-path')) ?? '';
+};
+
+/** Picks `file` in the open dialog whose input is `input`, typing its path as a user would, and accepts it. */
+async function chooseInDialog(context: ScenarioContext, input: Locator, file: string): Promise<void> {
+  // The dialog starts in the worker's folder and lists it asynchronously; once it lists that folder's entries it has
+  // settled (typing earlier races its listing, which re-applies what was typed to the folder it then shows).
+  context.step('waiting for the dialog to list a folder the file is in');
+  await context.page.waitForFunction(
+    (target) => {
+      const value: string | undefined = document.querySelector('.quick-input-widget .quick-input-box input')?.value;
+      const busy = document.querySelector('.quick-input-widget .monaco-progress-container.active');
+      const rows = document.querySelectorAll('.quick-input-widget .quick-input-list .monaco-list-row').length;
+      return !!value && value.endsWith('/') && target.startsWith(value) && !busy && rows > 0;
+    },
+    file,
+    { timeout: context.remaining() },
+  );
+  // Typed as a user types it, after the folder the dialog shows: the dialog reads its input key by key.
+  const shownFolder = await input.inputValue();
+  context.step(`typing ${file.slice(shownFolder.length)} after ${shownFolder}`);
+  await input.press('End', { timeout: context.remaining() });
+  await input.pressSequentially(file.slice(shownFolder.length), { timeout: context.remaining() });
+  context.step(`waiting for the dialog to hold exactly ${file}`);
+  await context.page.waitForFunction(
+    (target) => document.querySelector('.quick-input-widget .quick-input-box input')?.value === target,
+    file,
+    { timeout: context.remaining() },
+  );
+  context.step(`accepting ${file}`);
+  await input.press('Enter', { timeout: context.remaining() });
+}
+
+/**
+ * `{ queue, body }`: delivers one message (`body`, JSON text) to the queue handler from Other handlers; answers the
+ * result line and its class (ok / fail).
+ */
+const fireQueue: Scenario = async (context, args) => {
+  const frame = await panelFrame(context);
+  context.step('waiting for the Other handlers section and its queue part (shown when the worker has a queue handler)');
+  await frame.waitForSelector('#events:not([hidden]) #event-queue:not([hidden])', { timeout: context.remaining() });
+  await frame.evaluate(() => ((document.querySelector('#events')).open = true));
+  await frame.fill('#queue-name', stringArg(args, 'queue'), { timeout: context.remaining() });
+  await frame.fill('#queue-body', stringArg(args, 'body'), { timeout: context.remaining() });
+  await frame.click('#fire-queue', { timeout: context.remaining() });
+  context.step('waiting for #trigger-result to show the outcome (class ok or fail)');
+  await frame.waitForSelector('#trigger-result.ok, #trigger-result.fail', { timeout: context.remaining() });
+  return { text: (await frame.textContent('#trigger-result')) ?? '', ok: (await frame.getAttribute('#trigger-result', 'class')) === 'ok' };
+};
+
+/**
+ * `{ message }`: opens the Console tab and clicks the source link of the console line `message` (waiting for the
+ * exchange's record); answers the link's text and title.
+ */
+const openConsoleSource: Scenario = async (context, args) => {
+  const frame = await panelFrame(context);
+  const message = stringArg(args, 'message');
+  await frame.click('#tab-console', { timeout: context.remaining() });
+  context.step(`waiting for the console line "${message}" and its source link`);
+  const link = frame.locator('#pane-console .log-line').filter({ has: frame.locator('.log-message', { hasText: message }) }).locator('.log-location').first();
+  await link.waitFor({ state: 'visible', timeout: context.remaining() });
+  const shown = { text: (await link.textContent()) ?? '', title: (await link.getAttribute('title')) ?? '' };
+  context.step(`clicking ${shown.text}`);
+  await link.click({ timeout: context.remaining() });
+  return shown;
+};
+
+/**
+ * `{ ids }`: the HTML preview of the current exchange: its frame's sandbox attribute and, for each element id in the
+ * previewed page, its text and computed colour and font style (what the page's styles made of it).
+ */
+const htmlPreview: Scenario = async (context, args) => {
+  const frame = await panelFrame(context);
+  const ids = args.ids as string[];
+  context.step('waiting for the HTML preview frame (#html-preview)');
+  const element = await frame.waitForSelector('#html-preview', { timeout: context.remaining() });
+  const preview = await element.contentFrame();
+  if (!preview) throw new Error('#html-preview has no frame');
+  context.step(`waiting for #${ids.join(', #')} in the previewed page`);
+  for (const id of ids) await preview.waitForSelector(`#${id}`, { state: 'attached', timeout: context.remaining() });
+  const elements = await preview.evaluate((wanted: string[]) => Object.fromEntries(wanted.map((id) => {
+    const node = document.getElementById(id);
+    const style = (globalThis as any).getComputedStyle(node); // the previewed page's window
+    return [id, { text: node.textContent, color: style.color, fontStyle: style.fontStyle }];
+  })), ids);
+  return { sandbox: await element.getAttribute('sandbox'), elements };
+};
+
 export const panelScenarios: Record<string, Scenario> = {
   'panel.send': send,
   'panel.read': read,
@@ -263,6 +376,10 @@ export const panelScenarios: Record<string, Scenario> = {
   'panel.form': form,
   'panel.copyCurl': copyCurl,
   'panel.fireScheduled': fireScheduled,
+  'panel.fireQueue': fireQueue,
+  'panel.pickFile': pickFile,
+  'panel.openConsoleSource': openConsoleSource,
+  'panel.htmlPreview': htmlPreview,
   'panel.save': save,
   'panel.mark': mark,
   'panel.environment': environment,
