@@ -396,6 +396,17 @@ const ISOLATE_GONE = "The worker's isolate was replaced (it hit a limit); the de
 const RETIRE_TIMEOUT_MS = 1000;
 
 /**
+ * Sessions left open on an isolate that died under them (its memory limit, before the relay could close them): they
+ * can never be closed, and isolated-vm deadlocks one of its threads when it frees such an isolate — a thread the
+ * process's exit waits for, forever. The sidecar checks this before exiting (main.ts).
+ */
+let sessionsLeftOnDeadIsolates = 0;
+
+export function openSessionsOnDeadIsolates(): number {
+  return sessionsLeftOnDeadIsolates;
+}
+
+/**
  * One client socket: relays it to a session on the target's current isolate, and across isolates. Unit-testable with
  * a fake target (inspectorRelay.test.ts).
  *
@@ -643,6 +654,7 @@ export class DebuggerConnection {
     this.#session = undefined;
     this.#generation++;
     this.#nudger.stop();
+    if (!dispose) sessionsLeftOnDeadIsolates++;
     if (dispose) {
       try {
         // Also resumes the isolate if it was paused.

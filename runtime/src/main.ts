@@ -16,7 +16,7 @@ import { ControlChannel, sendToWorker } from './controlChannel.ts';
 import { ExchangeLinks } from './exchangeLinks.ts';
 import { startHttpServer, type HttpServer } from './httpServer.ts';
 import { KEYS_HINT, listenForKeys } from './keys.ts';
-import { startInspectorRelay, type InspectorRelay } from './inspectorRelay.ts';
+import { openSessionsOnDeadIsolates, startInspectorRelay, type InspectorRelay } from './inspectorRelay.ts';
 import { Reporter } from './reporter.ts';
 import { routeRequest } from './routes.ts';
 import { StartFailure, WorkerService } from './workerService.ts';
@@ -194,6 +194,9 @@ async function shutdown(code: number, running: Running): Promise<never> {
     } catch (err) {
       process.stderr.write(`worker-studio: error while stopping: ${err instanceof Error ? err.stack : String(err)}\n`);
     }
+    // exit() would wait forever for the isolated-vm thread stuck freeing an isolate that died with a debugger session
+    // open (inspectorRelay.ts): only a signal that cannot be handled ends the process then.
+    if (openSessionsOnDeadIsolates() > 0) process.kill(process.pid, 'SIGKILL');
     process.exit(code);
   }
   return new Promise<never>(() => {});

@@ -4,6 +4,7 @@
 // Debug Console (Runtime.evaluate without a contextId) always evaluates in a live instance: after a limit, after a
 // reload, and after a reload that failed to load.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { SourceMap, type SourceMapPayload } from 'node:module';
 import os from 'node:os';
@@ -213,6 +214,30 @@ test('out of memory with a debugger attached: 503, no hang, and the breakpoint b
     assert.equal(await (await next).text(), 'version 1 path /after');
     assert.equal(await consoleEvaluate(cdp, 'lastPath'), '/after');
   });
+});
+
+test('an isolate that dies at its memory limit under a session it could not close: SIGTERM still ends the sidecar', { timeout: 60_000 }, async () => {
+  // Without the Debugger domain V8 does not pause before running out of memory, so the relay cannot close its
+  // session first: isolated-vm disposes the isolate with the session open, and deadlocks when it frees that isolate
+  // (on one of its threads, which the process's exit then waits for forever).
+  const dev = await startDev([FIXTURE, '--port', '0', '--inspect=0', '--memory-limit-mb', '64', '--instances', '1']);
+  const line = await dev.waitFor('stderr', /^Debugger listening on (ws:\/\/127\.0\.0\.1:\d+\/[0-9a-f-]+)$/m);
+  const cdp = await CdpClient.connect(line[1] as string);
+  try {
+    await cdp.send('Runtime.enable');
+    const res = await fetch(`${dev.url}/oom`, { signal: AbortSignal.timeout(30_000) });
+    assert.equal(res.status, 503);
+    await dev.waitFor('stderr', /^↻ #1 evicted: memory limit \(64 MB\)$/m);
+    assert.equal((await fetch(`${dev.url}/after`, { signal: AbortSignal.timeout(10_000) })).status, 200, 'the new isolate serves');
+  } finally {
+    await cdp.close();
+  }
+  // The sidecar must end by itself: dev.stop() would SIGKILL it after 5 s, hiding the hang.
+  const exited = once(dev.child, 'exit');
+  dev.child.kill('SIGTERM');
+  const ended = await Promise.race([exited.then(() => true), sleep(4_000).then(() => false)]);
+  if (!ended) await dev.stop();
+  assert.ok(ended, `the sidecar did not end within 4 s of SIGTERM; its stderr (last lines):\n  ${stderrTail(dev)}`);
 });
 
 test('after a reload the Debug Console evaluates in the new code; a reload that fails to load leaves it on the live code', { timeout: 60_000 }, async (t) => {

@@ -261,41 +261,6 @@ suite('Debugging a TypeScript worker (debug/)', () => {
     assert.deepEqual([...served].sort(), [1, 2], `the instances that served the two requests (the pool never picks the same one twice in a row)`);
   });
 
-  test('Restart reloads the worker in the same sidecar (fresh instances, code from disk) and the breakpoint binds again', async () => {
-    const api = studioApi();
-    const before = api.workers();
-    assert.equal(before.length, 1, `expected the debug/ worker: ${JSON.stringify(before)}`);
-    const callLine = lineOf(entry(), at('call greet'));
-    const lines = vscode.debug.breakpoints.map((b) => (b instanceof vscode.SourceBreakpoint ? `${vscode.workspace.asRelativePath(b.location.uri)}:${b.location.range.start.line + 1}` : 'other'));
-    assert.deepEqual(lines, [`debug/src/index.ts:${callLine + 1}`], 'the breakpoint the restarted session sets again');
-    const since = dap.mark();
-    const started = performance.now();
-    // The worker reloads once the debugger is attached again and has set its breakpoints (debugSessions.ts).
-    const done = reloaded('Restart');
-    await within(Promise.resolve(vscode.commands.executeCommand('workbench.action.debug.restart')), 30_000, () => `workbench.action.debug.restart; DAP since:\n${dap.summary(since)}`);
-    await done;
-    const beforeRequest = dap.mark();
-    const { request, stop } = await sendAndStop('/?name=again', callLine, 'the first request after Restart').catch((err: unknown) => {
-      throw new Error(`${String(err)}\nDAP since the restart:\n${dap.summary(since, 120)}\n(request at ${beforeRequest - since})`);
-    });
-    console.log(`    (Restart → reloaded, re-attached and stopped at the breakpoint in ${Math.round(performance.now() - started)} ms)`);
-    assert.equal((await finish(stop, request)).status, 200);
-    assert.deepEqual(api.workers(), before, 'Restart reuses the sidecar: same URL, same process');
-  });
-
-  test('"Restart Worker" (Workers view) on the debugged worker reloads it in the same sidecar; the session goes on', async () => {
-    const api = studioApi();
-    const before = api.workers();
-    const callLine = lineOf(entry(), at('call greet'));
-    const done = reloaded('"Restart Worker"');
-    await within(Promise.resolve(vscode.commands.executeCommand('workerStudio.restart')), 30_000, () => 'workerStudio.restart');
-    await done;
-    const { request, stop } = await sendAndStop('/?name=view', callLine, 'the first request after "Restart Worker"');
-    assert.equal((await finish(stop, request)).status, 200);
-    assert.deepEqual(api.workers(), before, 'the debugged worker keeps its sidecar (its debugger stays attached)');
-    assert.ok(sessions.size > 0, 'the debug session ended');
-  });
-
   test('stopping the session stops the sidecar: no process is left', async () => {
     const api = studioApi();
     const pids = api.workers().map((w) => w.pid);

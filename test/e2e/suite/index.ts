@@ -10,6 +10,7 @@ const FILES: [name: string, load: () => Promise<unknown>][] = [
   ['extension.test.ts', () => import('./extension.test.ts')],
   ['panel.test.ts', () => import('./panel.test.ts')],
   ['debugging.test.ts', () => import('./debugging.test.ts')],
+  ['workerPick.test.ts', () => import('./workerPick.test.ts')],
   ['views.test.ts', () => import('./views.test.ts')],
   ['httpFiles.test.ts', () => import('./httpFiles.test.ts')],
   ['multiWorker.test.ts', () => import('./multiWorker.test.ts')],
