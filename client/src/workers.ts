@@ -8,8 +8,8 @@ import * as vscode from 'vscode';
 import { findNode, NodeNotFoundError } from '../../common/nodeRuntime.ts';
 import type { EvictedParams, InstancesResult, ReadyParams, RequestRecord, SendRequestParams, SendRequestResult, TriggerParams, TriggerResult } from '../../common/protocol.ts';
 import { requestLine } from '../../common/requestLine.ts';
-import { workerCompanions } from '../../common/workerCompanions.ts';
-import { CONFIG_FILE_NAMES, findConfigFile } from '../../common/workerProject.ts';
+import { namedWorkers, workerCompanions } from '../../common/workerCompanions.ts';
+import { CONFIG_FILE_NAMES, findConfigFile, resolveWorkerProject } from '../../common/workerProject.ts';
 import { workerFolders } from './workerPick.ts';
 import { showError, type Log } from './log.ts';
 import { runtimeSettings, type NodePathPolicy, type RuntimeSettings } from './settings.ts';
@@ -130,7 +130,8 @@ export class Workers implements vscode.Disposable {
    */
   private async companions(target: string): Promise<{ primaryConfig: string; configs: string[] } | undefined> {
     const primaryConfig = (CONFIG_FILE_NAMES as readonly string[]).includes(path.basename(target)) ? target : findConfigFile(target);
-    if (!primaryConfig) return undefined;
+    if (!primaryConfig || !namesOtherWorkers(primaryConfig)) return undefined;
+    // Only then the workspace is searched for their configs.
     const candidates = (await workerFolders()).flatMap((folder) => findConfigFile(folder.path) ?? []);
     const companions = workerCompanions(primaryConfig, candidates);
     if (companions.length === 0) return undefined;
@@ -295,4 +296,13 @@ export class Workers implements vscode.Disposable {
 function definedOnly(options: StartOptions): Partial<RuntimeSettings> {
   const keys = ['port', 'inspectorPort', 'instances', 'cpuLimitMs', 'memoryLimitMb'] as const;
   return Object.fromEntries(keys.filter((key) => options[key] !== undefined).map((key) => [key, options[key]]));
+}
+
+/** Whether a worker's bindings name another worker (a broken config names none: starting it reports the error). */
+function namesOtherWorkers(config: string): boolean {
+  try {
+    return namedWorkers(resolveWorkerProject(config)).length > 0;
+  } catch {
+    return false;
+  }
 }

@@ -155,14 +155,16 @@ class DurableObjectStorage extends StorageApi {
     super(calls);
     // sql.exec is synchronous in the API: a blocking call to the host, which answers from its event loop.
     const sqlExec = (query: string, bindings: unknown[]) => host().objectSql.applySync(undefined, [calls.target, String(query), bindings], { arguments: { copy: true }, result: { copy: true } });
+    const exec = (query: string, ...bindings: unknown[]) => {
+      const result = sqlExec(query, bindings) as { ok: true; value: ConstructorParameters<typeof SqlCursor>[0] } | { ok: false; error: WireThrown };
+      if (!result.ok) throw rethrown(result.error);
+      return new SqlCursor(result.value);
+    };
     this.sql = {
-      exec: (query, ...bindings) => {
-        const result = sqlExec(query, bindings) as { ok: true; value: ConstructorParameters<typeof SqlCursor>[0] } | { ok: false; error: WireThrown };
-        if (!result.ok) throw rethrown(result.error);
-        return new SqlCursor(result.value);
-      },
+      exec,
+      /** The object's database file, in bytes (pages × page size). */
       get databaseSize(): number {
-        return 0;
+        return exec('SELECT page_count * page_size AS size FROM pragma_page_count(), pragma_page_size()').one().size as number;
       },
     };
   }

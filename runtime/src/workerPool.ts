@@ -324,9 +324,7 @@ export class WorkerPool {
       });
       return await (await objects).objectEvent(event);
     } catch (err) {
-      if (this.#isolate.isDisposed) void this.#restart();
-      const error = err instanceof Error ? err : new Error(String(err));
-      return { ok: false, error: { name: error.name, message: error.message } };
+      return this.#failedCall(err);
     }
   }
 
@@ -342,10 +340,15 @@ export class WorkerPool {
         this.#end(slot, job);
       }
     } catch (err) {
-      if (this.#isolate.isDisposed) void this.#restart();
-      const error = err instanceof Error ? err : new Error(String(err));
-      return { ok: false, error: { name: error.name, message: error.message } };
+      return this.#failedCall(err);
     }
+  }
+
+  /** An object event or RPC call that failed: as data for the caller; an isolate gone under it starts over. */
+  #failedCall(err: unknown): ObjectEventResult {
+    if (this.#isolate.isDisposed) void this.#restart();
+    const error = err instanceof Error ? err : new Error(String(err));
+    return { ok: false, error: { name: error.name, message: error.message } };
   }
 
   #dropObjects(): void {

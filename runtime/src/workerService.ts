@@ -122,7 +122,8 @@ export class WorkerService {
   }
 
   #poolOptions(built: WorkerBundle, env: LoadedEnv): WorkerPoolOptions {
-    const { args, reporter } = { args: this.#options.args, reporter: this.#reporter };
+    const args = this.#options.args;
+    const reporter = this.#reporter;
     const mapStack = this.#stacks.map;
     return {
       instances: args.instances,

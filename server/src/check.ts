@@ -15,14 +15,12 @@ import { diagnoseFile, type WorkerDiagnostic } from './diagnostics.ts';
 import { bundledAssets, type TypeCheckAssets } from './typeCheck/assets.ts';
 import { noDocuments } from './typeCheck/host.ts';
 import { TypeCheckProject } from './typeCheck/project.ts';
+import { startCommand, type CommandIo } from './commandLine.ts';
 
 const USAGE = 'Usage: worker-studio check [PATH] [--format text|json]';
 
-export interface CheckOptions {
+export interface CheckOptions extends CommandIo {
   assets?: TypeCheckAssets;
-  cwd?: string;
-  stdout?: (text: string) => void;
-  stderr?: (text: string) => void;
 }
 
 export interface CheckJsonEntry {
@@ -90,18 +88,9 @@ export function checkProject(target: string, assets: TypeCheckAssets): WorkerDia
 }
 
 export async function runCheck(args: string[], options: CheckOptions = {}): Promise<number> {
-  const out = options.stdout ?? ((text: string) => void process.stdout.write(text));
-  const err = options.stderr ?? ((text: string) => void process.stderr.write(text));
-  const cwd = options.cwd ?? process.cwd();
-  if (args.includes('--help') || args.includes('-h')) {
-    out(`${USAGE}\n`);
-    return 0;
-  }
-  const parsed = parseArgs(args);
-  if (typeof parsed === 'string') {
-    err(`worker-studio check: ${parsed}\n${USAGE}\n`);
-    return 2;
-  }
+  const command = startCommand('check', USAGE, args, options, parseArgs);
+  if (typeof command === 'number') return command;
+  const { out, err, cwd, parsed } = command;
   let diagnostics: WorkerDiagnostic[];
   try {
     diagnostics = checkProject(path.resolve(cwd, parsed.target ?? '.'), options.assets ?? bundledAssets());

@@ -14,8 +14,7 @@ import type { WireObjectRequest } from '../../isolate/bindings/durableObjects.ts
 import type { ObjectEventResult, WireObjectEvent } from '../../isolate/objects.ts';
 import { CacheStore } from './cacheStore.ts';
 import { QueueBroker, type ConsumerConfig, type DeliverBatch, type OutgoingMessage } from './queueBroker.ts';
-import { openDatabase, type Persistence } from '../storage/persistence.ts';
-import type { DatabaseSync } from 'node:sqlite';
+import { StoreFiles, type Persistence } from '../storage/persistence.ts';
 import { D1Store, type D1Query } from './d1Database.ts';
 import { checkCacheTtl, KvStore } from './kvStore.ts';
 import { R2Store, type R2ListOptions, type R2PutOptions } from './r2Bucket.ts';
@@ -60,18 +59,11 @@ function r2BucketName(binding: BindingDeclaration): string {
 
 export class BindingHost {
   readonly #persistence: Persistence;
-  #kv: KvStore | undefined;
-  #kvDb: ReturnType<typeof openDatabase> | undefined;
-  readonly #d1 = new Map<string, { db: DatabaseSync; store: D1Store }>();
-  #r2: R2Store | undefined;
-  #cache: CacheStore | undefined;
-  #broker: QueueBroker | undefined;
+  /** KV, D1, R2, the cache and the queues, each on its database (`kv.sqlite`, `d1-<id>.sqlite`, …), opened when used. */
+  readonly #stores: StoreFiles;
   #objects: DurableObjects | undefined;
-  #brokerDb: DatabaseSync | undefined;
   readonly #log: (line: string) => void;
   readonly #services: ServiceDirectory;
-  #cacheDb: DatabaseSync | undefined;
-  #r2Db: DatabaseSync | undefined;
   /** Binding name → what it leads to. */
   #routes = new Map<string, Route>();
 
@@ -79,6 +71,7 @@ export class BindingHost {
   /** `services`: the other workers of the sidecar (service bindings); none: no other worker runs. */
   constructor(persistence: Persistence, log: (line: string) => void = () => {}, services: ServiceDirectory = NO_SERVICES) {
     this.#persistence = persistence;
+    this.#stores = new StoreFiles(persistence);
     this.#log = log;
     this.#services = services;
   }
@@ -125,17 +118,14 @@ export class BindingHost {
   }
 
   #cacheCall({ cache, op, url, headers, response }: WireCacheCall): unknown {
-    if (!this.#cache) {
-      this.#cacheDb = openDatabase(this.#persistence, 'cache');
-      this.#cache = new CacheStore(this.#cacheDb);
-    }
+    const store = this.#stores.get('cache', (db) => new CacheStore(db));
     switch (op) {
       case 'match':
-        return this.#cache.match(cache, url, headers);
+        return store.match(cache, url, headers);
       case 'put':
-        return this.#cache.put(cache, url, headers, response!);
+        return store.put(cache, url, headers, response!);
       case 'delete':
-        return this.#cache.delete(cache, url);
+        return store.delete(cache, url);
     }
   }
 
@@ -216,11 +206,7 @@ export class BindingHost {
   }
 
   #queues(): QueueBroker {
-    if (!this.#broker) {
-      this.#brokerDb = openDatabase(this.#persistence, 'queues');
-      this.#broker = new QueueBroker(this.#brokerDb, this.#log);
-    }
-    return this.#broker;
+    return this.#stores.get('queues', (db) => new QueueBroker(db, this.#log));
   }
 
   #r2Call(bucket: string, op: string, args: unknown[]): unknown {
@@ -243,11 +229,7 @@ export class BindingHost {
   }
 
   #r2Store(): R2Store {
-    if (!this.#r2) {
-      this.#r2Db = openDatabase(this.#persistence, 'r2');
-      this.#r2 = new R2Store(this.#r2Db);
-    }
-    return this.#r2;
+    return this.#stores.get('r2', (db) => new R2Store(db));
   }
 
   #d1Call(database: string, op: string, args: unknown[]): unknown {
@@ -263,13 +245,7 @@ export class BindingHost {
   }
 
   #d1Store(database: string): D1Store {
-    let open = this.#d1.get(database);
-    if (!open) {
-      const db = openDatabase(this.#persistence, `d1-${fileSafe(database)}`);
-      open = { db, store: new D1Store(db) };
-      this.#d1.set(database, open);
-    }
-    return open.store;
+    return this.#stores.get(`d1-${fileSafe(database)}`, (db) => new D1Store(db));
   }
 
   #kvCall(namespace: string, op: string, args: unknown[]): unknown {
@@ -307,32 +283,14 @@ export class BindingHost {
   }
 
   #kvStore(): KvStore {
-    if (!this.#kv) {
-      this.#kvDb = openDatabase(this.#persistence, 'kv');
-      this.#kv = new KvStore(this.#kvDb);
-    }
-    return this.#kv;
+    return this.#stores.get('kv', (db) => new KvStore(db));
   }
 
   /** Closes the databases (the sidecar is stopping; every acknowledged write is already on disk). */
   close(): void {
-    this.#kvDb?.close();
-    this.#kvDb = undefined;
-    this.#kv = undefined;
-    for (const { db } of this.#d1.values()) db.close();
-    this.#r2Db?.close();
     this.#objects?.close();
     this.#objects = undefined;
-    this.#broker?.close();
-    this.#brokerDb?.close();
-    this.#broker = undefined;
-    this.#brokerDb = undefined;
-    this.#cacheDb?.close();
-    this.#cacheDb = undefined;
-    this.#cache = undefined;
-    this.#r2Db = undefined;
-    this.#r2 = undefined;
-    this.#d1.clear();
+    this.#stores.closeAll();
   }
 }
 

@@ -7,7 +7,7 @@
  * (rows returned or scanned as SQLite reports them to node:sqlite: rows returned for reads, rows changed for writes);
  * D1 counts its storage engine's row visits, which node:sqlite does not expose.
  */
-import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { sqliteErrorMessage } from './sqliteErrors.ts';
 import { isEmptyStatement, parameters } from './sqlText.ts';
 
@@ -57,19 +57,22 @@ function fromSqlite(value: unknown): unknown {
 export class D1Store {
   readonly #db: DatabaseSync;
 
+  /** Figures every query's meta reads before and after it: prepared once. */
+  readonly #sizeQuery: StatementSync;
+  readonly #changesQuery: StatementSync;
+
   constructor(db: DatabaseSync) {
     this.#db = db;
+    this.#sizeQuery = db.prepare('SELECT page_count * page_size AS size FROM pragma_page_count(), pragma_page_size()');
+    this.#changesQuery = db.prepare('SELECT total_changes() AS total, last_insert_rowid() AS lastRowId');
   }
 
   #size(): number {
-    const pages = this.#db.prepare('PRAGMA page_count').get() as { page_count: number };
-    const size = this.#db.prepare('PRAGMA page_size').get() as { page_size: number };
-    return pages.page_count * size.page_size;
+    return (this.#sizeQuery.get() as { size: number }).size;
   }
 
   #changes(): { total: number; lastRowId: number } {
-    const row = this.#db.prepare('SELECT total_changes() AS total, last_insert_rowid() AS lastRowId').get() as { total: number; lastRowId: number };
-    return row;
+    return this.#changesQuery.get() as { total: number; lastRowId: number };
   }
 
   #run(query: D1Query): D1QueryResult {

@@ -8,11 +8,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { DatabaseSync } from 'node:sqlite';
 import type { BindingDeclaration } from '../../../common/bindings.ts';
 import type { WireBindingResult, WireObjectStorageCall } from '../../isolate/hostWire.ts';
 import type { ObjectEventResult, WireObjectEvent } from '../../isolate/objects.ts';
-import { openDatabase, type Persistence } from '../storage/persistence.ts';
+import { StoreFiles, type Persistence } from '../storage/persistence.ts';
 import { ObjectStorage } from './objectStorage.ts';
 import type { ListOptions as ObjectListOptions } from '../../isolate/objects.ts';
 
@@ -33,7 +32,10 @@ export class DurableObjects {
   readonly #persistence: Persistence;
   readonly #log: (line: string) => void;
   #namespaces = new Map<string, Namespace>();
-  readonly #open = new Map<string, { db: DatabaseSync; storage: ObjectStorage }>();
+  /** Each object's database (`do/<class>/<id>.sqlite`), opened on first use. */
+  readonly #databases: StoreFiles;
+  /** Classes whose stored alarms have been scheduled (once: a reload configures again, the timers are already set). */
+  readonly #alarmsLoaded = new Set<string>();
   readonly #alarms = new Map<string, ReturnType<typeof setTimeout>>();
   #run: ObjectEventRunner | undefined;
   readonly #objectsOf: (worker: string, event: WireObjectEvent) => Promise<ObjectEventResult>;
@@ -42,15 +44,21 @@ export class DurableObjects {
   /** `objectsOf`: how an event reaches the objects of another worker of the sidecar (ServiceDirectory). */
   constructor(persistence: Persistence, log: (line: string) => void, objectsOf: (worker: string, event: WireObjectEvent) => Promise<ObjectEventResult>) {
     this.#persistence = persistence;
+    this.#databases = new StoreFiles(persistence);
     this.#log = log;
     this.#objectsOf = objectsOf;
   }
 
-  /** The config's Durable Object bindings (name → class); alarms stored by earlier runs are scheduled again. */
+  /**
+   * The config's Durable Object bindings (name → class); the alarms earlier runs stored for this worker's own classes
+   * are scheduled again, once per class (a class of another worker is that worker's to wake).
+   */
   configure(bindings: readonly BindingDeclaration[]): void {
     this.#namespaces = new Map(bindings.filter((b) => b.kind === 'durableObject').map((b) => [b.name, { className: b.className ?? b.name, ...(b.scriptName ? { scriptName: b.scriptName } : {}) }]));
     if (this.#persistence.kind !== 'disk') return;
-    for (const { className } of this.#namespaces.values()) {
+    for (const { className, scriptName } of this.#namespaces.values()) {
+      if (scriptName || this.#alarmsLoaded.has(className)) continue;
+      this.#alarmsLoaded.add(className);
       const dir = path.join(this.#persistence.dir, 'do', fileSafe(className));
       if (!existsSync(dir)) continue;
       for (const file of readdirSync(dir)) {
@@ -91,14 +99,7 @@ export class DurableObjects {
   }
 
   #storage(className: string, id: string): ObjectStorage {
-    const key = `${className}\u0000${id}`;
-    let open = this.#open.get(key);
-    if (!open) {
-      const db = openDatabase(this.#persistence, `do/${fileSafe(className)}/${id}`);
-      open = { db, storage: new ObjectStorage(db) };
-      this.#open.set(key, open);
-    }
-    return open.storage;
+    return this.#databases.get(`do/${fileSafe(className)}/${id}`, (db) => new ObjectStorage(db));
   }
 
   /** An object's storage call (runtime/isolate/objects.ts StorageCalls). */
@@ -194,7 +195,6 @@ export class DurableObjects {
     this.#closed = true;
     for (const timer of this.#alarms.values()) clearTimeout(timer);
     this.#alarms.clear();
-    for (const { db } of this.#open.values()) db.close();
-    this.#open.clear();
+    this.#databases.closeAll();
   }
 }

@@ -18,6 +18,8 @@ export class ObjectStorage {
   readonly #put: StatementSync;
   readonly #delete: StatementSync;
   readonly #alarm: StatementSync;
+  readonly #setAlarm: StatementSync;
+  readonly #changesQuery: StatementSync;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
@@ -27,6 +29,8 @@ export class ObjectStorage {
     this.#put = db.prepare('INSERT OR REPLACE INTO _cf_KV (key, value) VALUES (?, ?)');
     this.#delete = db.prepare('DELETE FROM _cf_KV WHERE key = ?');
     this.#alarm = db.prepare("SELECT value FROM _cf_METADATA WHERE key = 'alarm'");
+    this.#setAlarm = db.prepare("INSERT OR REPLACE INTO _cf_METADATA (key, value) VALUES ('alarm', ?)");
+    this.#changesQuery = db.prepare('SELECT total_changes() AS n');
   }
 
   get database(): DatabaseSync {
@@ -96,7 +100,7 @@ export class ObjectStorage {
     return row === undefined ? null : row.value;
   }
   setAlarm(at: number): void {
-    this.#db.prepare("INSERT OR REPLACE INTO _cf_METADATA (key, value) VALUES ('alarm', ?)").run(at);
+    this.#setAlarm.run(at);
   }
   deleteAlarm(): void {
     this.#db.exec("DELETE FROM _cf_METADATA WHERE key = 'alarm'");
@@ -122,7 +126,7 @@ export class ObjectStorage {
   }
 
   #changes(): number {
-    return (this.#db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
+    return (this.#changesQuery.get() as { n: number }).n;
   }
 
   #atomically<T>(work: () => T): T {

@@ -46,3 +46,35 @@ export function openDatabase(persistence: Persistence, name: string): DatabaseSy
   db.exec('PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000');
   return db;
 }
+
+/**
+ * The stores of one owner (a worker's bindings, its Durable Objects), each on its own database of the state folder,
+ * opened on first use and closed together. A store with a `close()` of its own (timers) is closed before its database.
+ */
+export class StoreFiles {
+  readonly #persistence: Persistence;
+  readonly #open = new Map<string, { db: DatabaseSync; store: { close?(): void } }>();
+
+  constructor(persistence: Persistence) {
+    this.#persistence = persistence;
+  }
+
+  /** The store on database `name` (see openDatabase), made by `make` the first time. */
+  get<Store extends object>(name: string, make: (db: DatabaseSync) => Store): Store {
+    let open = this.#open.get(name);
+    if (!open) {
+      const db = openDatabase(this.#persistence, name);
+      open = { db, store: make(db) };
+      this.#open.set(name, open);
+    }
+    return open.store as Store;
+  }
+
+  closeAll(): void {
+    for (const { db, store } of this.#open.values()) {
+      store.close?.();
+      db.close();
+    }
+    this.#open.clear();
+  }
+}
