@@ -308,6 +308,8 @@ export class WorkerIsolate {
       if (!isolate.isDisposed) isolate.dispose();
     });
     let context: ivm.Context | undefined;
+    /** The instance, once made (the log reference is made before it). */
+    let made: WorkerIsolate | undefined;
     const references: ivm.Reference[] = [];
     const zlib = createZlibHost();
     const onUncaught = options.onUncaught ?? ((err: unknown) => options.onLog('error', uncaughtText(err)));
@@ -335,9 +337,12 @@ export class WorkerIsolate {
         }
       };
       // applyIgnored from the isolate: console output never waits on (or blocks) the host.
-      const log = new ivm.Reference((level: WireLogLevel, message: string, location: string | null, io: number | null) =>
-        options.onLog(level, message, location ?? undefined, io === null ? undefined : traces.get(io)),
-      );
+      // A timer that fired just before a dispose may still be running its callback in the isolate: what it logs then
+      // belongs to an instance that is gone, and is dropped.
+      const log = new ivm.Reference((level: WireLogLevel, message: string, location: string | null, io: number | null) => {
+        if (made && made.#disposed) return;
+        options.onLog(level, message, location ?? undefined, io === null ? undefined : traces.get(io));
+      });
       const deliver = new ivm.Reference((id: number, result: DispatchResult | EventResult) => {
         const entry = pending.get(id);
         pending.delete(id);
@@ -368,6 +373,7 @@ export class WorkerIsolate {
       const dispatch = (await method('dispatch')) as ivm.Reference<(request: WireRequest, id: number) => Promise<void>>;
       const body = { read: (await method('read')) as ivm.Reference<(id: number) => Promise<Uint8Array | null>>, cancel: (await method('cancel')) as ivm.Reference<(id: number) => void> };
       const instance = new WorkerIsolate(isolate, context, options.url, dispatch, host, pending, traces, onUncaught);
+      made = instance;
       instance.#ownsIsolate = owned;
       if (options.whyDied) instance.#whyDied = options.whyDied;
       // Streamed fetch request bodies are pulled like response bodies.
