@@ -24,7 +24,8 @@ export interface IsolateReference<Args extends unknown[] = unknown[], Result = u
 }
 
 export interface HostServiceReferences {
-  timerSet: IsolateReference<[id: number, ms: number]>;
+  /** `dueAt`: the isolate's clock when the timer was set, plus `ms` (see HostServices' timerSet). */
+  timerSet: IsolateReference<[id: number, ms: number, dueAt: number]>;
   timerClear: IsolateReference<[id: number]>;
   randomBytes: IsolateReference<[length: number], Uint8Array>;
   subtle: IsolateReference<[op: SubtleOp, args: unknown[]], SubtleResult>;

@@ -44,7 +44,7 @@ export class Timeout {
   }
   /** Restarts the timer's delay from now (if it is still pending). */
   refresh(): this {
-    if (timers.has(this.#id)) host().timerSet.applyIgnored(undefined, [this.#id, this.#ms]);
+    if (timers.has(this.#id)) host().timerSet.applyIgnored(undefined, [this.#id, this.#ms, Date.now() + this.#ms]);
     return this;
   }
   ref(): this {
@@ -75,7 +75,7 @@ function schedule(callback: unknown, ms: unknown, args: unknown[], repeat: boole
   const id = nextId++;
   const wait = delay(ms);
   timers.set(id, { callback: callback as Timer['callback'], args, repeat, io: currentIo() });
-  host().timerSet.applyIgnored(undefined, [id, wait]);
+  host().timerSet.applyIgnored(undefined, [id, wait, Date.now() + wait]);
   return new Timeout(TOKEN, id, wait);
 }
 

@@ -104,7 +104,7 @@ export class HostServices {
       return reference;
     };
     return new ivm.ExternalCopy({
-      timerSet: ref((id: number, ms: number) => this.#timerSet(id, ms)),
+      timerSet: ref((id: number, ms: number, dueAt: number) => this.#timerSet(id, ms, dueAt)),
       timerClear: ref((id: number) => this.#timerClear(id)),
       randomBytes: ref((length: number) => new Uint8Array(randomBytes(Math.min(Math.max(0, length | 0), MAX_RANDOM_BYTES)))),
       subtle: ref((op: SubtleOp, args: unknown[]) => this.#subtle(op, args)),
@@ -166,14 +166,19 @@ export class HostServices {
 
   // ── time ──────────────────────────────────────────────────────────────────────────────────────────────
 
-  #timerSet(id: number, ms: number): void {
+  /**
+   * A timer due at `dueAt` (the isolate's clock when it was set, plus `ms`), not `ms` from whenever the host gets to
+   * the call: timers the worker sets one after the other fire in the order of their deadlines, as in workerd, even
+   * when the host handles the calls later (a busy machine). Intervals then repeat every `ms`.
+   */
+  #timerSet(id: number, ms: number, dueAt: number = Date.now() + ms): void {
     if (this.#disposed) return;
     this.#timerClear(id);
     if (this.#timers.size >= MAX_TIMERS) {
       this.#onUncaught(new RangeError(`Too many live timers: a worker may have at most ${MAX_TIMERS}; this one was dropped`));
       return;
     }
-    this.#timers.set(id, setTimeout(() => void this.#timerFire(id, ms), ms));
+    this.#timers.set(id, setTimeout(() => void this.#timerFire(id, ms), Math.max(0, dueAt - Date.now())));
   }
 
   #timerClear(id: number): void {
