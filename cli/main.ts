@@ -11,6 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import nodeModule from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { findNode, NodeNotFoundError } from '../common/nodeRuntime.ts';
 import { privateCacheDir } from '../runtime/src/cacheDir.ts';
@@ -70,7 +71,8 @@ async function dev(args: string[]): Promise<number> {
     child.on('exit', (code, signal) => {
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
-      resolve(code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : 15) : 1));
+      // A shell's convention for a child ended by a signal: 128 + its number (SIGKILL 137, SIGSEGV 139, SIGTERM 143).
+      resolve(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1));
     });
   });
 }

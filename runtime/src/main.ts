@@ -197,9 +197,28 @@ async function shutdown(code: number, running: Running): Promise<never> {
     // exit() would wait forever for the isolated-vm thread stuck freeing an isolate that died with a debugger session
     // open (inspectorRelay.ts): only a signal that cannot be handled ends the process then.
     if (openSessionsOnDeadIsolates() > 0) process.kill(process.pid, 'SIGKILL');
-    process.exit(code);
+    endWhenIdle(code);
   }
   return new Promise<never>(() => {});
+}
+
+/** How long shutdown waits for the event loop to empty before it forces the exit. */
+const EXIT_GRACE_MS = 3_000;
+
+/**
+ * Ends the process by letting its event loop run empty, not by process.exit(): only then does Node free its environment,
+ * where isolated-vm waits for the isolates being freed on its own threads. process.exit() tears the V8 platform down
+ * under them — a SIGSEGV in Isolate::Delete when the sidecar stopped while a worker's top-level code ran. A handle
+ * left open (a bug) must not keep a stopped sidecar alive: after a grace the exit is forced.
+ */
+function endWhenIdle(code: number): void {
+  process.exitCode = code;
+  process.stdin.destroy();
+  setTimeout(() => {
+    const open = process.getActiveResourcesInfo().filter((kind) => kind !== 'Timeout');
+    process.stderr.write(`worker-studio: still open ${EXIT_GRACE_MS / 1000} s after stopping (${open.join(', ') || 'nothing'}): exiting anyway\n`);
+    process.exit(code);
+  }, EXIT_GRACE_MS).unref();
 }
 
 async function main(): Promise<void> {

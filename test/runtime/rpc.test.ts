@@ -110,17 +110,21 @@ test('a build error is a BuildError notification, then exit 1', async () => {
 });
 
 test('closing stdin while the worker is still loading (a hung top-level loop) ends the sidecar', async () => {
-  const { child, connection, events, exited } = connect([fixture('runtime-errors-toplevel-loop'), '--port', '0']);
-  // The top-level loop spins for 10 s before it times out: close stdin while it does.
-  await events.loading;
-  await assert.rejects(connection.sendRequest(SendRequest, { method: 'GET', path: '/' }), /the worker is not ready/);
-  let readySeen = false;
-  void events.ready.then(() => (readySeen = true));
-  const closedAt = Date.now();
-  connection.dispose();
-  child.stdin!.end();
-  const [code] = await exited;
-  assert.equal(code, 0);
-  assert.ok(Date.now() - closedAt < 4_000, `exited ${Date.now() - closedAt} ms after stdin closed`);
-  assert.equal(readySeen, false, 'it ended during the evaluation, not after the timeout');
+  // Freeing an isolate stopped mid-evaluation races the process's exit (it crashed 1 time in 4 on a busy machine):
+  // a few rounds, so a regression shows.
+  for (let round = 1; round <= 4; round++) {
+    const { child, connection, events, exited } = connect([fixture('runtime-errors-toplevel-loop'), '--port', '0']);
+    // The top-level loop spins for 10 s before it times out: close stdin while it does.
+    await events.loading;
+    await assert.rejects(connection.sendRequest(SendRequest, { method: 'GET', path: '/' }), /the worker is not ready/);
+    let readySeen = false;
+    void events.ready.then(() => (readySeen = true));
+    const closedAt = Date.now();
+    connection.dispose();
+    child.stdin!.end();
+    const [code] = await exited;
+    assert.equal(code, 0, `round ${round}: exit code ${code} (128 + the signal's number when a signal ended it)`);
+    assert.ok(Date.now() - closedAt < 4_000, `exited ${Date.now() - closedAt} ms after stdin closed`);
+    assert.equal(readySeen, false, 'it ended during the evaluation, not after the timeout');
+  }
 });
