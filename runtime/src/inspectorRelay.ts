@@ -23,6 +23,7 @@ import type { AddressInfo } from 'node:net';
 import type ivm from 'isolated-vm';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { HOST } from './httpServer.ts';
+import { cdpTrafficLog, type CdpDirection } from './cdpTrafficLog.ts';
 import { ReleasedScripts } from './releasedScripts.ts';
 
 export type IsolateEvent = 'closing' | 'replaced';
@@ -390,6 +391,9 @@ export interface ConnectionHooks {
 }
 
 const gone = (message: string) => ({ code: -32000, message });
+/** WORKER_STUDIO_CDP_LOG (cdpTrafficLog.ts): connections are numbered in the log. */
+const trafficLog = cdpTrafficLog();
+let connectionsMade = 0;
 const ISOLATE_GONE = "The worker's isolate was replaced (it hit a limit); the debugger continues on the new one";
 
 /** How long a session being closed may take to fall quiet before it is disposed anyway. */
@@ -417,6 +421,7 @@ export function openSessionsOnDeadIsolates(): number {
  */
 export class DebuggerConnection {
   readonly #hooks: ConnectionHooks;
+  readonly #log: ((direction: CdpDirection, text: string) => void) | undefined;
   readonly #state = new SessionState();
   #session: ivm.InspectorSession | undefined;
   /** Bumped with each session: callbacks of an earlier session are ignored. */
@@ -438,7 +443,18 @@ export class DebuggerConnection {
   #retiring: { done: Promise<void>; quiet: () => void; settle: () => void } | undefined;
 
   constructor(hooks: ConnectionHooks) {
-    this.#hooks = hooks;
+    const number = ++connectionsMade;
+    const log = trafficLog && ((direction: CdpDirection, text: string) => trafficLog!(number, direction, text));
+    this.#log = log;
+    this.#hooks = log
+      ? {
+          ...hooks,
+          send: (text) => {
+            log('←client', text);
+            hooks.send(text);
+          },
+        }
+      : hooks;
     this.#defaults = new ContextDefaults(this.#liveContexts());
     this.#released = new ReleasedScripts(this.#liveContexts());
     this.#nudger = new PauseNudger((message) => this.#dispatch(message));
@@ -472,6 +488,7 @@ export class DebuggerConnection {
 
   /** A message from the client. Throws on a malformed frame. */
   fromClient(text: string): void {
+    this.#log?.('client→', text);
     if (this.#closed) return;
     const message = JSON.parse(text) as CdpMessage;
     if (typeof message !== 'object' || message === null) throw new Error('a CDP message must be a JSON object');
@@ -523,6 +540,7 @@ export class DebuggerConnection {
 
   #request(request: Request, answered: (message: CdpMessage) => void): void {
     const id = this.#nextOwnId++;
+    this.#log?.('client→', `(relay) ${JSON.stringify({ id, method: request.method, params: request.params })}`);
     this.#own.set(id, answered);
     this.#nudger.sent(id);
     this.#dispatch(JSON.stringify({ id, method: request.method, params: request.params }));
@@ -564,6 +582,7 @@ export class DebuggerConnection {
     if (this.#nudger.answered(callId)) {
       const own = this.#own.get(callId);
       if (own) {
+        this.#log?.('v8→', text);
         this.#own.delete(callId);
         own(JSON.parse(text) as CdpMessage);
       } else {
@@ -581,6 +600,7 @@ export class DebuggerConnection {
   }
 
   #fromV8Notification(text: string): void {
+    this.#log?.('v8→', text);
     if (this.#retiring) {
       // What disabling the domains causes (a resume): the client hears of it from detach.
       this.#nudger.notification(text);

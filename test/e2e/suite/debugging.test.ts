@@ -295,8 +295,10 @@ suite('Debugging a TypeScript worker (debug/)', () => {
         const result = await within(sendRequest({ method: 'GET', path: `/?name=${name}&launch=1` }), 30_000, () => `GET /?name=${name}`);
         assert.equal(result?.body, `Hello, ${name.toUpperCase()}! (v1) [staging]\n`, 'the [env.staging] vars apply');
       }
-      const served = records.filter((r) => r.url.endsWith('&launch=1')).map((r) => r.instance);
-      assert.deepEqual(served, [1, 1], 'one instance serves every request');
+      // A request's record follows its response (once its waitUntil work is done): wait for both.
+      const launched = () => records.filter((r) => r.url.endsWith('&launch=1'));
+      await waitForEvent(api.onDidCompleteRequest, () => (launched().length === 2 ? true : undefined), 20_000, () => `records: ${JSON.stringify(launched())}`);
+      assert.deepEqual(launched().map((r) => r.instance), [1, 1], 'one instance serves every request');
     } finally {
       const gone = waitForEvent(api.onDidChangeWorkers, () => (api.workers().length === 0 ? true : undefined), 20_000, () => `workers still running: ${JSON.stringify(api.workers())}`);
       await vscode.debug.stopDebugging();

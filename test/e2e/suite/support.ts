@@ -148,6 +148,8 @@ export interface DapMessage {
     breakpoint?: { verified?: boolean; line?: number; message?: string };
     reason?: string;
   };
+  /** A request's arguments (setBreakpoints: the lines the editor asks for). */
+  arguments?: { breakpoints?: Array<{ line?: number; column?: number }>; line?: number };
 }
 export interface Recorded {
   session: vscode.DebugSession;
@@ -202,7 +204,7 @@ export class DapRecorder implements vscode.Disposable {
     const lines = this.messages.slice(since).map(({ session, fromAdapter, message: m }) => {
       const what = m.type === 'event' ? `event ${m.event}` : `${m.type} ${m.command}${m.type === 'response' ? (m.success ? ' ok' : ` FAILED ${m.message ?? ''}`) : ''}`;
       const detail =
-        m.body?.breakpoints ?? m.body?.breakpoint ?? (m.event === 'loadedSource' ? (m.body?.source as { path?: string } | undefined)?.path : undefined) ?? (m.event === 'stopped' || m.event === 'output' ? m.body : undefined);
+        m.arguments?.breakpoints ?? (m.command === 'breakpointLocations' && m.type === 'request' ? { line: m.arguments?.line } : undefined) ?? m.body?.breakpoints ?? m.body?.breakpoint ?? (m.event === 'loadedSource' ? (m.body?.source as { path?: string } | undefined)?.path : undefined) ?? (m.event === 'stopped' || m.event === 'output' ? m.body : undefined);
       return `  [${session.name}] ${fromAdapter ? '<-' : '->'} ${what}${detail ? ` ${JSON.stringify(detail).slice(0, 200)}` : ''}`;
     });
     return (lines.length > max ? [`  … ${lines.length - max} earlier`, ...lines.slice(-max)] : lines).join('\n') || '  (none)';
