@@ -540,10 +540,11 @@ export class DebuggerConnection {
 
   #request(request: Request, answered: (message: CdpMessage) => void): void {
     const id = this.#nextOwnId++;
-    this.#log?.('client→', `(relay) ${JSON.stringify({ id, method: request.method, params: request.params })}`);
+    const text = JSON.stringify({ id, method: request.method, params: request.params });
+    this.#log?.('client→', `(relay) ${text}`);
     this.#own.set(id, answered);
     this.#nudger.sent(id);
-    this.#dispatch(JSON.stringify({ id, method: request.method, params: request.params }));
+    this.#dispatch(text);
   }
 
   #attach(session: ivm.InspectorSession, replay: boolean): void {
