@@ -14,7 +14,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RequestRecord, SendRequestResult } from '../../../common/protocol.ts';
 import { describeFrames, frameIn, PausedThread } from './pausedThread.ts';
-import { DapRecorder, EXTENSION_ID, inWorkspace, lineOf, sendRequest, studioApi, waitForEvent, within, workspaceFolder } from './support.ts';
+import { DapRecorder, DebugSessions, EXTENSION_ID, inWorkspace, lineOf, sendRequest, studioApi, waitForEvent, within, workspaceFolder } from './support.ts';
 
 const ENTRY = 'debug/src/index.ts';
 const GREET = 'debug/src/greet.ts';
@@ -57,7 +57,7 @@ function send(path: string): PendingRequest {
 
 suite('Debugging a TypeScript worker (debug/)', () => {
   let dap: DapRecorder;
-  const sessions = new Set<vscode.DebugSession>();
+  let sessions: DebugSessions;
   const records: RequestRecord[] = [];
   const subscriptions: vscode.Disposable[] = [];
   const entry = () => inWorkspace('debug', 'src', 'index.ts');
@@ -87,14 +87,16 @@ suite('Debugging a TypeScript worker (debug/)', () => {
     return result;
   }
 
-  suiteSetup(() => {
+  suiteSetup(async () => {
+    // A VS Code race, not ours (README, "A VS Code bug"): when the editor switches files (a step into greet.ts) while
+    // it waits for the inline breakpoint candidates of index.ts, it lays index.ts's breakpoint decoration on
+    // greet.ts, clamped to greet.ts's last line, and the next decoration change there stores that line as the
+    // breakpoint's. Every session started after that (Restart) asks for the wrong line. Without the candidates
+    // VS Code does not wait, so the race can't happen; the Restart tests need that to be deterministic.
+    await vscode.workspace.getConfiguration('debug').update('showInlineBreakpointCandidates', false, vscode.ConfigurationTarget.Global);
     dap = new DapRecorder();
-    subscriptions.push(
-      dap,
-      vscode.debug.onDidStartDebugSession((session) => sessions.add(session)),
-      vscode.debug.onDidTerminateDebugSession((session) => sessions.delete(session)),
-      studioApi().onDidCompleteRequest((record) => records.push(record)),
-    );
+    sessions = new DebugSessions();
+    subscriptions.push(dap, sessions, studioApi().onDidCompleteRequest((record) => records.push(record)));
   });
 
   // A test that fails while a request is stopped must not leave the worker paused for the tests after it.
@@ -108,6 +110,7 @@ suite('Debugging a TypeScript worker (debug/)', () => {
     if (sessions.size) await vscode.debug.stopDebugging();
     vscode.debug.removeBreakpoints(vscode.debug.breakpoints);
     for (const subscription of subscriptions) subscription.dispose();
+    await vscode.workspace.getConfiguration('debug').update('showInlineBreakpointCandidates', undefined, vscode.ConfigurationTarget.Global);
   });
 
   test('F5 in debug/src/index.ts runs debug/; a TS breakpoint set before the start stops the first request on its line', async () => {
@@ -193,7 +196,7 @@ suite('Debugging a TypeScript worker (debug/)', () => {
   });
 
   test('with "Uncaught Exceptions" on, a request to a route that throws stops at the throw', async () => {
-    const session = childSession();
+    const session = sessions.child();
     const throwLine = lineOf(entry(), at('throw'));
     await session.customRequest('setExceptionBreakpoints', { filters: ['uncaught'] });
     try {
@@ -259,6 +262,41 @@ suite('Debugging a TypeScript worker (debug/)', () => {
       served.add(record.instance);
     }
     assert.deepEqual([...served].sort(), [1, 2], `the instances that served the two requests (the pool never picks the same one twice in a row)`);
+  });
+
+  test('Restart reloads the worker in the same sidecar (fresh instances, code from disk) and the breakpoint binds again', async () => {
+    const api = studioApi();
+    const before = api.workers();
+    assert.equal(before.length, 1, `expected the debug/ worker: ${JSON.stringify(before)}`);
+    const callLine = lineOf(entry(), at('call greet'));
+    const lines = vscode.debug.breakpoints.map((b) => (b instanceof vscode.SourceBreakpoint ? `${vscode.workspace.asRelativePath(b.location.uri)}:${b.location.range.start.line + 1}` : 'other'));
+    assert.deepEqual(lines, [`debug/src/index.ts:${callLine + 1}`], 'the breakpoint the restarted session sets again');
+    const since = dap.mark();
+    const started = performance.now();
+    // The worker reloads once the debugger is attached again and has set its breakpoints (debugSessions.ts).
+    const done = reloaded('Restart');
+    await within(Promise.resolve(vscode.commands.executeCommand('workbench.action.debug.restart')), 30_000, () => `workbench.action.debug.restart; DAP since:\n${dap.summary(since)}`);
+    await done;
+    const beforeRequest = dap.mark();
+    const { request, stop } = await sendAndStop('/?name=again', callLine, 'the first request after Restart').catch((err: unknown) => {
+      throw new Error(`${String(err)}\nDAP since the restart:\n${dap.summary(since, 120)}\n(request at ${beforeRequest - since})`);
+    });
+    console.log(`    (Restart → reloaded, re-attached and stopped at the breakpoint in ${Math.round(performance.now() - started)} ms)`);
+    assert.equal((await finish(stop, request)).status, 200);
+    assert.deepEqual(api.workers(), before, 'Restart reuses the sidecar: same URL, same process');
+  });
+
+  test('"Restart Worker" (Workers view) on the debugged worker reloads it in the same sidecar; the session goes on', async () => {
+    const api = studioApi();
+    const before = api.workers();
+    const callLine = lineOf(entry(), at('call greet'));
+    const done = reloaded('"Restart Worker"');
+    await within(Promise.resolve(vscode.commands.executeCommand('workerStudio.restart')), 30_000, () => 'workerStudio.restart');
+    await done;
+    const { request, stop } = await sendAndStop('/?name=view', callLine, 'the first request after "Restart Worker"');
+    assert.equal((await finish(stop, request)).status, 200);
+    assert.deepEqual(api.workers(), before, 'the debugged worker keeps its sidecar (its debugger stays attached)');
+    assert.ok(sessions.size > 0, 'the debug session ended');
   });
 
   test('stopping the session stops the sidecar: no process is left', async () => {
@@ -347,9 +385,7 @@ suite('Debugging a TypeScript worker (debug/)', () => {
       const result = await within(response, 30_000, () => 'the response after continue');
       assert.equal(result.status, 200, result.body);
 
-      const ended = waitForEvent(vscode.debug.onDidTerminateDebugSession, () => (sessions.size === 0 ? true : undefined), 20_000, () => `sessions still running: ${[...sessions].map((s) => s.name).join(', ')}`);
-      await vscode.debug.stopDebugging();
-      await ended;
+      await sessions.stopAll();
       assert.equal(child.exitCode, null, 'ending an attach session leaves the worker running');
       assert.equal((await fetch(`${ready[1]}/?name=after`)).status, 200, 'the worker still serves after the debugger left');
     } finally {
@@ -357,13 +393,6 @@ suite('Debugging a TypeScript worker (debug/)', () => {
       await exited;
     }
   });
-
-  /** js-debug's child session (the one running the worker): where exception breakpoints are set. */
-  function childSession(): vscode.DebugSession {
-    const child = [...sessions].find((s) => s.parentSession);
-    assert.ok(child, `no child debug session; sessions: ${[...sessions].map((s) => s.name).join(', ')}`);
-    return child;
-  }
 
   /**
    * Resolves once every instance has been replaced by a new build from now on (a `reloaded` eviction each): from then

@@ -7,26 +7,22 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, BREAKPOINT_TEXT, MUTABLE_GLOBAL_STATE, FLOATING_PROMISE, STATE_ENTRY, studioApi, workspaceFolder, inWorkspace, lineOf, sendRequest, waitForEvent, codeOf, isStudio, waitForDiagnostics, quickFixesAt, editThenRestore, within, DapRecorder } from './support.ts';
+import { EXTENSION_ID, BREAKPOINT_TEXT, MUTABLE_GLOBAL_STATE, FLOATING_PROMISE, STATE_ENTRY, studioApi, workspaceFolder, inWorkspace, lineOf, sendRequest, waitForEvent, codeOf, isStudio, waitForDiagnostics, quickFixesAt, editThenRestore, within, DapRecorder, DebugSessions } from './support.ts';
 
 suite('Worker Studio in VS Code', () => {
   let dap: DapRecorder;
-  const sessions = new Set<vscode.DebugSession>();
-  const subscriptions: vscode.Disposable[] = [];
+  let sessions: DebugSessions;
 
   suiteSetup(() => {
     dap = new DapRecorder();
-    subscriptions.push(
-      dap,
-      vscode.debug.onDidStartDebugSession((session) => sessions.add(session)),
-      vscode.debug.onDidTerminateDebugSession((session) => sessions.delete(session)),
-    );
+    sessions = new DebugSessions();
   });
 
   suiteTeardown(async () => {
     if (sessions.size) await vscode.debug.stopDebugging();
     vscode.debug.removeBreakpoints(vscode.debug.breakpoints);
-    for (const subscription of subscriptions) subscription.dispose();
+    dap.dispose();
+    sessions.dispose();
   });
 
   test('the extension activates in the workspace', async () => {
@@ -229,16 +225,7 @@ suite('Worker Studio in VS Code', () => {
     const pids = api.workers().map((w) => w.pid);
     assert.equal(pids.length, 1, `expected the one worker of the debug session, got ${JSON.stringify(api.workers())}`);
     const workersGone = waitForEvent(api.onDidChangeWorkers, () => (api.workers().length === 0 ? true : undefined), 20_000, () => `workers still running: ${JSON.stringify(api.workers())}`);
-    const names = () => [...sessions].map((s) => `${s.name} (${s.type})`).join(', ');
-    const allEnded = waitForEvent(
-      vscode.debug.onDidTerminateDebugSession,
-      () => (sessions.size === 0 ? true : undefined),
-      20_000,
-      () => `debug sessions still running after stopDebugging: ${names()}`,
-    );
-    // (the suite's onDidTerminateDebugSession listener, registered first, removes each session before this check runs)
-    await vscode.debug.stopDebugging();
-    await allEnded;
+    await sessions.stopAll();
     await workersGone;
     for (const pid of pids) {
       assert.throws(() => process.kill(pid!, 0), /ESRCH/, `the sidecar process ${pid} is still alive after the debug session ended`);
@@ -263,11 +250,11 @@ suite('Worker Studio in VS Code', () => {
         45_000,
         () => `startDebugging(type worker, path ${broken}); workers: ${JSON.stringify(api.workers())}`,
       );
-      assert.equal(started, false, `startDebugging of a worker that fails to load returned true; sessions: ${[...sessions].map((s) => s.name).join(', ')}`);
+      assert.equal(started, false, `startDebugging of a worker that fails to load returned true; sessions: ${sessions.names()}`);
     } finally {
       noting.dispose();
     }
-    assert.equal(sessions.size, sessionsBefore, `a debug session was started: ${[...sessions].map((s) => s.name).join(', ')}`);
+    assert.equal(sessions.size, sessionsBefore, `a debug session was started: ${sessions.names()}`);
     await waitForEvent(api.onDidChangeWorkers, () => (api.workers().length === 0 ? true : undefined), 20_000, () => `workers still running after the failed launch: ${JSON.stringify(api.workers())}`);
     assert.ok(pids.size > 0, 'the broken worker never showed up in workers() (did its sidecar become ready?)');
     for (const pid of pids) {

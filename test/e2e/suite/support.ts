@@ -215,3 +215,46 @@ export class DapRecorder implements vscode.Disposable {
     this.emitter.dispose();
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------------------
+// The debug sessions that run, and stopping them.
+
+/**
+ * The debug sessions running now (parent and children), kept from the workbench's start and terminate events from
+ * the moment it is created. A suite creates it before a test starts a session.
+ */
+export class DebugSessions implements vscode.Disposable {
+  private readonly running = new Set<vscode.DebugSession>();
+  private readonly subscriptions = [
+    vscode.debug.onDidStartDebugSession((session) => this.running.add(session)),
+    vscode.debug.onDidTerminateDebugSession((session) => this.running.delete(session)),
+  ];
+
+  get size(): number {
+    return this.running.size;
+  }
+
+  /** `name (type)` of each, for failure messages. */
+  names(): string {
+    return [...this.running].map((s) => `${s.name} (${s.type})`).join(', ') || 'none';
+  }
+
+  /** js-debug's child session (the one running the worker): where exception breakpoints are set. */
+  child(): vscode.DebugSession {
+    const child = [...this.running].find((s) => s.parentSession);
+    assert.ok(child, `no child debug session; sessions: ${this.names()}`);
+    return child;
+  }
+
+  /** Stops every session (as the Stop button does) and resolves once each has ended. */
+  async stopAll(ms = 20_000): Promise<void> {
+    // This class's terminate listener was registered first, so it has removed each session before this check runs.
+    const ended = waitForEvent(vscode.debug.onDidTerminateDebugSession, () => (this.running.size === 0 ? true : undefined), ms, () => `debug sessions still running after stopDebugging: ${this.names()}`);
+    await vscode.debug.stopDebugging();
+    await ended;
+  }
+
+  dispose(): void {
+    for (const subscription of this.subscriptions) subscription.dispose();
+  }
+}
