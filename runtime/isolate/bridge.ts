@@ -13,9 +13,10 @@ import { ExecutionContext, handledEvents, installHandlers, QueueVerdicts, runFet
 import { connectHost } from './host.ts';
 import type { HostBodyReference, HostServiceReferences, WireBinding } from './hostWire.ts';
 import { bindingObjects } from './bindings/index.ts';
-import { runObjectEvent, setObjectClasses, type ObjectEventResult, type WireObjectEvent } from './objects.ts';
+import { runObjectEvent, type ObjectEventResult, type WireObjectEvent } from './objects.ts';
+import { setLoadedWorker } from './loadedWorker.ts';
 import { workersEnv } from './cloudflareWorkers.ts';
-import { runRpc, setEntrypoints, type WireRpcCall } from './entrypoints.ts';
+import { runRpc, type WireRpcCall } from './entrypoints.ts';
 import { fireTimer } from './timers.ts';
 import { currentIo, enterIo, IoContext } from './ioContext.ts';
 import { checkGlobalState, workerLoaded } from './globalState.ts';
@@ -98,6 +99,9 @@ function deliver<Result extends DispatchResult | EventResult | ObjectEventResult
   }
 }
 
+/** An object event's or RPC call's result that could not cross (not cloneable), as the failure that does. */
+const uncopiableObjectResult = (error: WireError): ObjectEventResult => ({ ok: false, error: { name: 'Error', message: error.message, stack: error.stack } });
+
 function toWire(response: Response): WireResponse {
   const head = { status: response.status, statusText: response.statusText, headers: [...response.headers] };
   const body = response._wireBody();
@@ -120,8 +124,7 @@ export const bridge = {
   start(exports: Record<string, unknown>, vars: Record<string, unknown>, bindings: WireBinding[] = []): string[] {
     const env = { ...vars, ...bindingObjects(bindings) };
     installHandlers(exports, env);
-    setObjectClasses(exports, env);
-    setEntrypoints(exports, env);
+    setLoadedWorker(exports, env);
     Object.assign(workersEnv, env);
     workerLoaded();
     return handledEvents();
@@ -152,12 +155,12 @@ export const bridge = {
   /** Runs an event of a Durable Object (in the pool's objects context); its result is delivered like a request's. */
   async dispatchObject(event: WireObjectEvent, id: number): Promise<void> {
     enterIo(new IoContext(id));
-    deliver<ObjectEventResult>(id, await runObjectEvent(event), (error) => ({ ok: false, error: { name: 'Error', message: error.message, stack: error.stack } }));
+    deliver(id, await runObjectEvent(event), uncopiableObjectResult);
   },
   /** Runs an RPC call of another worker's service binding on an entrypoint; its result is delivered like a request's. */
   async dispatchRpc(call: WireRpcCall, id: number): Promise<void> {
     enterIo(new IoContext(id));
-    deliver<ObjectEventResult>(id, await runRpc(call), (error) => ({ ok: false, error: { name: 'Error', message: error.message, stack: error.stack } }));
+    deliver(id, await runRpc(call), uncopiableObjectResult);
   },
   /** Runs a scheduled or queue event; its EventResult is delivered like a request's (see `dispatch`). */
   async dispatchEvent(event: WireEvent, id: number): Promise<void> {

@@ -11,10 +11,10 @@ import { Response } from './response.ts';
 import type { WireCacheCall } from './hostWire.ts';
 import { Headers } from './headers.ts';
 import { URL } from './url.ts';
+import { NULL_BODY_STATUSES } from './wire.ts';
 
 type CacheKey = Request | string | URL;
 
-const NULL_BODY = new Set([101, 204, 205, 304]);
 
 function headerList(headers: Headers): [string, string][] {
   const list: [string, string][] = [];
@@ -57,7 +57,7 @@ export class Cache {
     if (method !== 'GET' && !options?.ignoreMethod) return undefined;
     const cached = (await this.#call({ op: 'match', url, headers })) as { status: number; headers: [string, string][]; body: Uint8Array } | null;
     if (cached === null) return undefined;
-    return new Response(NULL_BODY.has(cached.status) ? null : cached.body, { status: cached.status, headers: cached.headers });
+    return new Response(NULL_BODY_STATUSES.includes(cached.status) ? null : cached.body, { status: cached.status, headers: cached.headers });
   }
 
   async put(key: CacheKey, response: Response): Promise<void> {

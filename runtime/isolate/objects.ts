@@ -11,6 +11,8 @@ import { Request } from './request.ts';
 import { Response } from './response.ts';
 import { DurableObjectId, type WireObjectRequest, type WireObjectResponse } from './bindings/durableObjects.ts';
 import type { WireThrown } from './hostWire.ts';
+import { NULL_BODY_STATUSES } from './wire.ts';
+import { failedResult, loadedWorker, rpcMethod } from './loadedWorker.ts';
 
 /** One event for one object. */
 export type WireObjectEvent =
@@ -20,16 +22,7 @@ export type WireObjectEvent =
 
 export type ObjectEventResult = { ok: true; value: unknown } | { ok: false; error: WireThrown & { stack?: string } };
 
-let workerExports: Record<string, unknown> = {};
-let workerEnv: Record<string, unknown> = {};
-
-/** The worker module's exports and env, once it has loaded (bridge `start`). */
-export function setObjectClasses(exports: Record<string, unknown>, env: Record<string, unknown>): void {
-  workerExports = exports;
-  workerEnv = env;
-}
-
-type StorageOp = 'get' | 'getMany' | 'put' | 'putMany' | 'delete' | 'deleteMany' | 'list' | 'deleteAll' | 'begin' | 'commit' | 'rollback' | 'getAlarm' | 'setAlarm' | 'deleteAlarm' | 'sql';
+type StorageOp = 'get' | 'getMany' | 'put' | 'putMany' | 'delete' | 'deleteMany' | 'list' | 'deleteAll' | 'begin' | 'commit' | 'rollback' | 'getAlarm' | 'setAlarm' | 'deleteAlarm';
 
 class StorageCalls {
   readonly #className: string;
@@ -228,18 +221,17 @@ function liveObject(event: WireObjectEvent): LiveObject {
   const key = `${event.className}\u0000${event.id}`;
   let live = objects.get(key);
   if (live) return live;
-  const Class = workerExports[event.className];
+  const Class = loadedWorker.exports[event.className];
   if (typeof Class !== 'function') throw new Error(`The Durable Object class ${event.className} is not exported by the worker (export class ${event.className} …).`);
   const calls = new StorageCalls(event.className, event.id);
   const blockers: Promise<unknown>[] = [];
   const state = new DurableObjectState(new DurableObjectId(event.id, event.name ?? undefined), new DurableObjectStorage(calls), blockers);
-  const instance = new (Class as new (state: unknown, env: unknown) => Record<string, unknown>)(state, workerEnv);
+  const instance = new (Class as new (state: unknown, env: unknown) => Record<string, unknown>)(state, loadedWorker.env);
   live = { instance, blockers, tail: Promise.resolve() };
   objects.set(key, live);
   return live;
 }
 
-const NULL_BODY = new Set([101, 204, 205, 304]);
 /** Method names an RPC call may not reach (workerd: the object's own plumbing). */
 const NOT_RPC = new Set(['constructor', 'fetch', 'alarm', 'webSocketMessage', 'webSocketClose', 'webSocketError']);
 
@@ -253,13 +245,11 @@ async function run(live: LiveObject, event: WireObjectEvent): Promise<unknown> {
       const request = new Request(wire.url, { method: wire.method, headers: wire.headers, body: wire.body as never });
       const response = (await (instance.fetch as (r: Request) => unknown).call(instance, request)) as Response;
       if (!(response instanceof Response)) throw new TypeError('Incorrect type for Promise: the Promise did not resolve to \'Response\'.');
-      const body = NULL_BODY.has(response.status) ? null : new Uint8Array(await response.arrayBuffer());
+      const body = NULL_BODY_STATUSES.includes(response.status) ? null : new Uint8Array(await response.arrayBuffer());
       return { status: response.status, statusText: response.statusText, headers: [...response.headers], body } satisfies WireObjectResponse;
     }
     case 'rpc': {
-      const method = NOT_RPC.has(event.method) || event.method.startsWith('#') ? undefined : instance[event.method];
-      if (typeof method !== 'function') throw new TypeError(`The RPC receiver does not implement the method "${event.method}".`);
-      return await (method as (...args: unknown[]) => unknown).apply(instance, event.args);
+      return await rpcMethod(instance, event.method, (name) => !NOT_RPC.has(name) && !name.startsWith('#')).apply(instance, event.args);
     }
     case 'alarm': {
       if (typeof instance.alarm !== 'function') return undefined;
@@ -276,7 +266,6 @@ export async function runObjectEvent(event: WireObjectEvent): Promise<ObjectEven
     live.tail = result.catch(() => {});
     return { ok: true, value: await result };
   } catch (err) {
-    const error = err instanceof Error ? err : new Error(String(err));
-    return { ok: false, error: { name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}) } };
+    return failedResult(err);
   }
 }

@@ -162,11 +162,9 @@ async function run(args: DevArgs, reporter: Reporter, running: Running): Promise
   }
 
   running.readyUrl = server.url;
-  if (running.services.length > 1) {
-    for (const service of running.services.slice(1)) {
-      const routes = service.routes.map((route) => route.pattern);
-      reporter.note(`+ ${service.name}: ${routes.length ? `routes ${routes.join(', ')}` : 'no routes (reached by service bindings)'}`);
-    }
+  for (const service of running.services.slice(1)) {
+    const routes = service.routes.map((route) => route.pattern);
+    reporter.note(`+ ${service.name}: ${routes.length ? `routes ${routes.join(', ')}` : 'no routes (reached by service bindings)'}`);
   }
   reporter.ready({
     url: server.url,

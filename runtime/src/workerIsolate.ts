@@ -426,12 +426,8 @@ export class WorkerIsolate {
   }
 
   /** Runs a scheduled or queue event; resolves once the handler and its waitUntil work are done. */
-  async trigger(event: WireEvent): Promise<EventResult> {
-    this.#checkAlive();
-    const id = this.#nextId++;
-    const delivered = new Promise<DispatchResult | EventResult | ObjectEventResult>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
-    this.#dispatchEvent!.apply(undefined, [new ivm.ExternalCopy(event).copyInto(), id], { result: { promise: true } }).catch((err: unknown) => this.#callFailed(id, err));
-    return (await delivered) as EventResult;
+  trigger(event: WireEvent): Promise<EventResult> {
+    return this.#call<WireEvent, EventResult>(this.#dispatchEvent!, event);
   }
 
   /** Runs an event of a Durable Object in this context (the pool's objects context). */
@@ -444,12 +440,12 @@ export class WorkerIsolate {
     return this.#call(this.#dispatchRpc!, call);
   }
 
-  async #call<Payload>(entry: ivm.Reference<(payload: Payload, id: number) => Promise<void>>, payload: Payload): Promise<ObjectEventResult> {
+  async #call<Payload, Result extends EventResult | ObjectEventResult = ObjectEventResult>(entry: ivm.Reference<(payload: Payload, id: number) => Promise<void>>, payload: Payload): Promise<Result> {
     this.#checkAlive();
     const id = this.#nextId++;
     const delivered = new Promise<DispatchResult | EventResult | ObjectEventResult>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
     entry.apply(undefined, [new ivm.ExternalCopy(payload).copyInto(), id], { result: { promise: true } }).catch((err: unknown) => this.#callFailed(id, err));
-    return (await delivered) as ObjectEventResult;
+    return (await delivered) as Result;
   }
 
   /**

@@ -318,14 +318,19 @@ export class WorkerPool {
   async objectEvent(event: WireObjectEvent): Promise<ObjectEventResult> {
     try {
       await this.#ready();
-      const objects = (this.#objects ??= this.#instance());
-      objects.catch(() => {
-        if (this.#objects === objects) this.#objects = undefined;
-      });
-      return await (await objects).objectEvent(event);
+      return await (await (this.#objects ??= this.#objectsInstance())).objectEvent(event);
     } catch (err) {
       return this.#failedCall(err);
     }
+  }
+
+  /** The instance Durable Objects run in, made on first use; forgotten again if it fails to start. */
+  #objectsInstance(): Promise<WorkerIsolate> {
+    const objects = this.#instance();
+    objects.catch(() => {
+      if (this.#objects === objects) this.#objects = undefined;
+    });
+    return objects;
   }
 
   /** Runs an RPC call of a service binding on one of the instances (no affinity, as a request); never rejects. */

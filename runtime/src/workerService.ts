@@ -66,6 +66,8 @@ export class WorkerService {
   readonly #reporter: Reporter;
   readonly #stacks = new BuildStacks();
   #project!: WorkerProject;
+  /** The routes of #project's config, parsed once per project: every request is matched against them. */
+  #routes: RoutePattern[] = [];
   #bindings: BindingHost | undefined;
   #loadFailure: LoadFailure | undefined;
   #watcher: ProjectWatcher | undefined;
@@ -99,11 +101,12 @@ export class WorkerService {
   }
 
   get routes(): RoutePattern[] {
-    return routePatterns(this.#project.config?.raw);
+    return this.#routes;
   }
 
-  get mapStack(): (text: string) => string {
-    return this.#stacks.map;
+  #adopt(project: WorkerProject): void {
+    this.#project = project;
+    this.#routes = routePatterns(project.config?.raw);
   }
 
   #resolve(): WorkerProject {
@@ -163,7 +166,7 @@ export class WorkerService {
     let env: LoadedEnv;
     let bundle: WorkerBundle;
     try {
-      this.#project = this.#resolve();
+      this.#adopt(this.#resolve());
       env = this.#loadEnv(this.#project);
       this.#reporter.status('bundling');
       bundle = await bundleWorker(this.#project.entry, this.#project.root, 1);
@@ -232,7 +235,7 @@ export class WorkerService {
     try {
       if (this.worker) await this.worker.reload(built.code, built.url, env.values, env.bindings);
       else this.worker = await WorkerPool.create(this.#poolOptions(built, env));
-      this.#project = current;
+      this.#adopt(current);
       this.#loadFailure = undefined;
       this.#reporter.note(`↻ reloaded (${files.map((file) => displayPath(file)).join(', ')})`);
       this.#consumeQueues(current);

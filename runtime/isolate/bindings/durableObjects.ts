@@ -10,6 +10,7 @@ import { callBinding, rpcStub } from './call.ts';
 import { Request } from '../request.ts';
 import { Response } from '../response.ts';
 import { crypto } from '../crypto.ts';
+import { NULL_BODY_STATUSES } from '../wire.ts';
 
 const ID_PATTERN = /^[0-9a-f]{64}$/;
 
@@ -42,14 +43,13 @@ export interface WireObjectResponse {
   body: Uint8Array | null;
 }
 
-const NULL_BODY = new Set([101, 204, 205, 304]);
 
 /** A fetch through a stub (an object's, another worker's): the whole request and the whole response cross as bytes. */
 export async function fetchThrough(send: (request: WireObjectRequest) => Promise<unknown>, input: unknown, init?: unknown): Promise<Response> {
   const request = new Request(input as never, init as never);
   const body = request.body === null ? null : new Uint8Array(await request.arrayBuffer());
   const answer = (await send({ method: request.method, url: request.url, headers: [...request.headers], body })) as WireObjectResponse;
-  return new Response(NULL_BODY.has(answer.status) ? null : answer.body, { status: answer.status, statusText: answer.statusText, headers: answer.headers });
+  return new Response(NULL_BODY_STATUSES.includes(answer.status) ? null : answer.body, { status: answer.status, statusText: answer.statusText, headers: answer.headers });
 }
 
 /** The stub of one object: `fetch`, `id`, `name`, and every other property an RPC method. */

@@ -14,7 +14,7 @@ import type { WireObjectRequest } from '../../isolate/bindings/durableObjects.ts
 import type { ObjectEventResult, WireObjectEvent } from '../../isolate/objects.ts';
 import { CacheStore } from './cacheStore.ts';
 import { QueueBroker, type ConsumerConfig, type DeliverBatch, type OutgoingMessage } from './queueBroker.ts';
-import { StoreFiles, type Persistence } from '../storage/persistence.ts';
+import { fileSafe, StoreFiles, type Persistence } from '../storage/persistence.ts';
 import { D1Store, type D1Query } from './d1Database.ts';
 import { checkCacheTtl, KvStore } from './kvStore.ts';
 import { R2Store, type R2ListOptions, type R2PutOptions } from './r2Bucket.ts';
@@ -33,9 +33,6 @@ function d1DatabaseId(binding: BindingDeclaration): string {
   const { database_id: id, database_name: name } = binding.settings as { database_id?: unknown; database_name?: unknown };
   return typeof id === 'string' && id ? id : typeof name === 'string' && name ? name : binding.name;
 }
-
-/** A file name for an id from the config: anything but letters, digits, `-` and `_` becomes `_`. */
-const fileSafe = (id: string) => id.replace(/[^A-Za-z0-9_-]/g, '_');
 
 type KvGetResult = { value: Uint8Array; metadata: string | null } | null;
 type Route = { kind: 'kv'; namespace: string } | { kind: 'd1'; database: string } | { kind: 'r2'; bucket: string } | { kind: 'queue'; queue: string } | { kind: 'durableObject' } | { kind: 'service'; service: string; entrypoint: string | null };
@@ -68,8 +65,8 @@ export class BindingHost {
   #routes = new Map<string, Route>();
 
   /** `log`: lines for the user's log (a queue message dropped or moved to its dead-letter queue). */
-  /** `services`: the other workers of the sidecar (service bindings); none: no other worker runs. */
-  constructor(persistence: Persistence, log: (line: string) => void = () => {}, services: ServiceDirectory = NO_SERVICES) {
+  /** `services`: the other workers of the sidecar (service bindings). */
+  constructor(persistence: Persistence, log: (line: string) => void, services: ServiceDirectory) {
     this.#persistence = persistence;
     this.#stores = new StoreFiles(persistence);
     this.#log = log;
@@ -132,24 +129,23 @@ export class BindingHost {
   /** The isolate's call (HostServices' `binding` reference); a Durable Object's answer comes later. */
   call(call: WireBindingCall): WireBindingResult | Promise<WireBindingResult> {
     const route = this.#routes.get(call.binding);
-    if (route?.kind === 'service') {
-      const answer = call.op === 'fetch' ? this.#services.fetch(route.service, call.args[0] as WireObjectRequest) : this.#services.rpc(route.service, route.entrypoint, call.args[0] as string, call.args[1] as unknown[]);
+    // Another worker and Durable Objects answer later; the stores answer at once.
+    if (route?.kind === 'service' || route?.kind === 'durableObject') {
+      const answer = route.kind === 'service' ? this.#serviceCall(route, call) : this.#durableObjects().call(call.binding, call.op, call.args);
       return answer.catch((err: unknown): WireBindingResult => ({ ok: false, error: asWireThrown(err) }));
     }
-    if (route?.kind === 'durableObject') {
-      return this.#durableObjects()
-        .call(call.binding, call.op, call.args)
-        .catch((err: unknown): WireBindingResult => ({ ok: false, error: asWireThrown(err) }));
-    }
     try {
-      return { ok: true, value: this.#dispatch(call) };
+      return { ok: true, value: this.#dispatch(route, call) };
     } catch (err) {
       return { ok: false, error: asWireThrown(err) };
     }
   }
 
-  #dispatch({ binding, op, args }: WireBindingCall): unknown {
-    const route = this.#routes.get(binding);
+  #serviceCall(route: Extract<Route, { kind: 'service' }>, { op, args }: WireBindingCall): Promise<WireBindingResult> {
+    return op === 'fetch' ? this.#services.fetch(route.service, args[0] as WireObjectRequest) : this.#services.rpc(route.service, route.entrypoint, args[0] as string, args[1] as unknown[]);
+  }
+
+  #dispatch(route: Exclude<Route, { kind: 'service' | 'durableObject' }> | undefined, { binding, op, args }: WireBindingCall): unknown {
     if (!route) throw new Error(`The binding env.${binding} no longer exists in the config (it was removed by a reload).`);
     switch (route.kind) {
       case 'kv':
@@ -161,9 +157,6 @@ export class BindingHost {
       case 'queue':
         if (op !== 'send') throw new TypeError(`Unknown queue operation ${op}`);
         return this.#queues().send(route.queue, args[0] as OutgoingMessage[]);
-      case 'durableObject':
-      case 'service':
-        throw new Error('unreachable: Durable Object and service calls are answered asynchronously');
     }
   }
 
@@ -293,11 +286,6 @@ export class BindingHost {
     this.#stores.closeAll();
   }
 }
-
-/** Alone in its sidecar: another worker named by a binding is not running. */
-const notRunning = (service: string): Promise<{ ok: false; error: WireThrown }> =>
-  Promise.resolve({ ok: false, error: { name: 'Error', message: `No worker named "${service}" runs in this sidecar: start it too (worker-studio dev -c this/wrangler.toml -c ${service}/wrangler.toml).` } });
-const NO_SERVICES: ServiceDirectory = { fetch: notRunning, rpc: notRunning, objectEvent: notRunning };
 
 function asWireThrown(err: unknown): WireThrown {
   if (err instanceof TypeError) return { name: 'TypeError', message: err.message };

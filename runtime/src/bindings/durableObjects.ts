@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { BindingDeclaration } from '../../../common/bindings.ts';
 import type { WireBindingResult, WireObjectStorageCall } from '../../isolate/hostWire.ts';
 import type { ObjectEventResult, WireObjectEvent } from '../../isolate/objects.ts';
-import { StoreFiles, type Persistence } from '../storage/persistence.ts';
+import { fileSafe, StoreFiles, type Persistence } from '../storage/persistence.ts';
 import { ObjectStorage } from './objectStorage.ts';
 import type { ListOptions as ObjectListOptions } from '../../isolate/objects.ts';
 
@@ -20,8 +20,6 @@ export type ObjectEventRunner = (event: WireObjectEvent) => Promise<ObjectEventR
 /** How often a failing alarm is retried, and the first delay (doubling), as in production. */
 const ALARM_RETRIES = 6;
 const ALARM_RETRY_MS = 2000;
-
-const fileSafe = (text: string) => text.replace(/[^A-Za-z0-9_-]/g, '_');
 
 interface Namespace {
   className: string;

@@ -33,10 +33,6 @@ export class ObjectStorage {
     this.#changesQuery = db.prepare('SELECT total_changes() AS n');
   }
 
-  get database(): DatabaseSync {
-    return this.#db;
-  }
-
   get(key: string): unknown {
     const row = this.#get.get(key) as { value: Uint8Array } | undefined;
     return row === undefined ? undefined : deserialize(row.value);

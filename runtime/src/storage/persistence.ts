@@ -25,6 +25,9 @@ export function describePersistence(persistence: Persistence): string {
   return persistence.kind === 'disk' ? persistence.dir : 'in memory only (--no-persist)';
 }
 
+/** A file name for an id from the config: anything but letters, digits, `-` and `_` becomes `_`. */
+export const fileSafe = (id: string) => id.replace(/[^A-Za-z0-9_-]/g, '_');
+
 /**
  * Opens (creating) the database `name` (e.g. `kv`, `do/Counter/<id>`) of the state folder: `<dir>/<name>.sqlite`. The folder gets a
  * `.gitignore` of `*` when Worker Studio creates it: local data is not source.
