@@ -16,6 +16,8 @@ import { RecordMatcher } from './panel/records.ts';
 import { PanelStore } from './panel/store.ts';
 import { panelWorker } from './panel/workerInfo.ts';
 import type { Workers } from './workers.ts';
+import { runtimeSettings } from './settings.ts';
+import { DEFAULT_PORT } from '../../runtime/src/args.ts';
 
 export const REQUEST_PANEL_VIEW_ID = 'workerStudio.requestPanel';
 /** Messages kept for a panel that is not showing: the newest few (history has the rest). */
@@ -180,7 +182,8 @@ class RequestPanelProvider implements vscode.WebviewViewProvider, vscode.Disposa
   }
 
   private async copyCurl(request: PanelRequest): Promise<void> {
-    const url = this.workers.current()?.info.url ?? `http://127.0.0.1:${vscode.workspace.getConfiguration('workerStudio').get<number>('port') || 8787}`;
+    // No worker runs: the URL one started now would get (the port setting, else the runtime's default).
+    const url = this.workers.current()?.info.url ?? `http://127.0.0.1:${runtimeSettings(undefined).port || DEFAULT_PORT}`;
     const { params, file } = toSendParams(request, panelVariables(this.store.environment()));
     const command = curlOf(params, url, file);
     await vscode.env.clipboard.writeText(command);
@@ -194,6 +197,8 @@ class RequestPanelProvider implements vscode.WebviewViewProvider, vscode.Disposa
   }
 
   private postWorker(): void {
+    // A panel not ready yet gets the worker with `ready` (reading its config for nothing meanwhile).
+    if (!this.view || !this.ready) return;
     const worker = this.workers.current();
     this.post({ type: 'worker', worker: worker ? panelWorker(worker.info) : undefined });
   }

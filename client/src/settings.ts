@@ -5,6 +5,7 @@
  * offers to restart it.
  */
 import * as vscode from 'vscode';
+import { DEFAULTS } from '../../runtime/src/args.ts';
 
 export const SECTION = 'workerStudio';
 
@@ -27,15 +28,15 @@ function whole(config: vscode.WorkspaceConfiguration, key: keyof RuntimeSettings
   return typeof value === 'number' && Number.isInteger(value) && value >= min ? value : fallback;
 }
 
-/** The settings for a worker of `folder`; the defaults are the runtime's (runtime/src/args.ts). */
+/** The settings for a worker of `folder`; the defaults are the runtime's. */
 export function runtimeSettings(folder: vscode.WorkspaceFolder | undefined): RuntimeSettings {
   const config = vscode.workspace.getConfiguration(SECTION, folder?.uri);
   return {
     port: whole(config, 'port', 0, 0),
     inspectorPort: whole(config, 'inspectorPort', 0, 0),
-    instances: whole(config, 'instances', 2, 1),
-    cpuLimitMs: whole(config, 'cpuLimitMs', 30_000, 1),
-    memoryLimitMb: whole(config, 'memoryLimitMb', 128, 8),
+    instances: whole(config, 'instances', DEFAULTS.instances, 1),
+    cpuLimitMs: whole(config, 'cpuLimitMs', DEFAULTS.cpuLimitMs, 1),
+    memoryLimitMb: whole(config, 'memoryLimitMb', DEFAULTS.memoryLimitMb, 8),
   };
 }
 

@@ -42,8 +42,8 @@ export interface StartOptions {
   /** The config's `[env.<name>]` to run (a launch configuration's `env`); absent: the top level. */
   environment?: string;
   /**
-   * How to restart the worker when its owner must do it: a debug session restarts itself so that the debugger
-   * re-attaches to the new sidecar. Default: stop it and start it again with these options.
+   * How to restart the worker when its owner must do it: a debugged worker reloads in its sidecar, so that the
+   * debugger stays attached. Default: stop it and start it again with these options.
    */
   restart?: () => Thenable<unknown>;
 }
