@@ -2,6 +2,7 @@
 // (both ways, with times): every timeout it reports (an unanswered request, an event that never came) carries it, and
 // a test can print it on failure (`traffic()`).
 import { WebSocket } from 'ws';
+import { startDev, type DevProcess } from './helpers.ts';
 
 interface CdpEvent {
   method: string;
@@ -141,4 +142,18 @@ export class CdpClient {
       this.#ws.close();
     });
   }
+}
+
+/** The WebSocket URL of `dev --inspect…`'s debugger, from its `Debugger listening on ws://…` line. */
+export async function debuggerUrl(dev: DevProcess): Promise<string> {
+  return (await dev.waitFor('stderr', /^Debugger listening on (ws:\/\/127\.0\.0\.1:\d+\/[0-9a-f-]+)$/m))[1] as string;
+}
+
+/** Starts `dev …args --port 0 --inspect=0` (args: the worker first) and a client on its debugger, Runtime and Debugger enabled. */
+export async function startWithInspector(args: string[]): Promise<{ dev: DevProcess; cdp: CdpClient }> {
+  const dev = await startDev([...args, '--port', '0', '--inspect=0']);
+  const cdp = await CdpClient.connect(await debuggerUrl(dev));
+  await cdp.send('Runtime.enable');
+  await cdp.send('Debugger.enable');
+  return { dev, cdp };
 }

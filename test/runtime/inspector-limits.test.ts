@@ -12,7 +12,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test, type TestContext } from 'node:test';
 import { Evict } from '../../common/protocol.ts';
-import { CdpClient } from './cdp.ts';
+import { CdpClient, debuggerUrl, startWithInspector } from './cdp.ts';
 import { connectRpc, ensureRuntimeBuilt, fixture, startDev, type DevProcess } from './helpers.ts';
 
 test.before(() => ensureRuntimeBuilt());
@@ -21,15 +21,6 @@ const FIXTURE = fixture('runtime-inspector-limits');
 /** The TypeScript line (0-based) the tests break on. */
 const SOURCE_LINE = readFileSync(path.join(FIXTURE, 'src/index.ts'), 'utf8').split('\n').findIndex((l) => l.includes('// the tests break here'));
 const BUNDLE_URL = /\/\.worker-studio\/bundle\.js\?v=1$/;
-
-async function startWithInspector(args: string[], root = FIXTURE): Promise<{ dev: DevProcess; cdp: CdpClient }> {
-  const dev = await startDev([root, '--port', '0', '--inspect=0', ...args]);
-  const line = await dev.waitFor('stderr', /^Debugger listening on (ws:\/\/127\.0\.0\.1:\d+\/[0-9a-f-]+)$/m);
-  const cdp = await CdpClient.connect(line[1] as string);
-  await cdp.send('Runtime.enable');
-  await cdp.send('Debugger.enable');
-  return { dev, cdp };
-}
 
 interface Frame {
   callFrameId: string;
@@ -138,7 +129,7 @@ async function consoleEvaluate(cdp: CdpClient, expression: string): Promise<unkn
 }
 
 test('a breakpoint by URL keeps binding across a CPU-limit isolate replacement, over the same socket; time paused is no CPU time', { timeout: 60_000 }, async (t) => {
-  const { dev, cdp } = await startWithInspector(['--cpu-limit-ms', '50', '--instances', '1']);
+  const { dev, cdp } = await startWithInspector([FIXTURE, '--cpu-limit-ms', '50', '--instances', '1']);
   await debugging(t, dev, cdp, async () => {
     await cdp.send('Debugger.setPauseOnExceptions', { state: 'uncaught' });
     const bp = await breakOnSourceLine(cdp);
@@ -194,7 +185,7 @@ test('a breakpoint by URL keeps binding across a CPU-limit isolate replacement, 
 });
 
 test('out of memory with a debugger attached: 503, no hang, and the breakpoint binds in the new isolate', { timeout: 60_000 }, async (t) => {
-  const { dev, cdp } = await startWithInspector(['--memory-limit-mb', '64', '--instances', '1']);
+  const { dev, cdp } = await startWithInspector([FIXTURE, '--memory-limit-mb', '64', '--instances', '1']);
   await debugging(t, dev, cdp, async () => {
     const bp = await breakOnSourceLine(cdp);
     let since = cdp.events.length;
@@ -221,8 +212,7 @@ test('an isolate that dies at its memory limit under a session it could not clos
   // session first: isolated-vm disposes the isolate with the session open, and deadlocks when it frees that isolate
   // (on one of its threads, which the process's exit then waits for forever).
   const dev = await startDev([FIXTURE, '--port', '0', '--inspect=0', '--memory-limit-mb', '64', '--instances', '1']);
-  const line = await dev.waitFor('stderr', /^Debugger listening on (ws:\/\/127\.0\.0\.1:\d+\/[0-9a-f-]+)$/m);
-  const cdp = await CdpClient.connect(line[1] as string);
+  const cdp = await CdpClient.connect(await debuggerUrl(dev));
   try {
     await cdp.send('Runtime.enable');
     const res = await fetch(`${dev.url}/oom`, { signal: AbortSignal.timeout(30_000) });
@@ -244,7 +234,7 @@ test('after a reload the Debug Console evaluates in the new code; a reload that 
   const project = mkdtempSync(path.join(os.tmpdir(), 'ws-inspector-reload-'));
   cpSync(FIXTURE, project, { recursive: true });
   const versionFile = path.join(project, 'src/version.ts');
-  const { dev, cdp } = await startWithInspector([], project);
+  const { dev, cdp } = await startWithInspector([project]);
   try {
     await debugging(t, dev, cdp, async () => {
       assert.equal(await consoleEvaluate(cdp, 'workerVersion'), 1);

@@ -3,19 +3,15 @@
 // the worker catches itself does not stop it (runtime/isolate/settle.ts).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { CdpClient } from './cdp.ts';
-import { ensureRuntimeBuilt, fixture, startDev, type DevProcess } from './helpers.ts';
+import { startWithInspector, type CdpClient } from './cdp.ts';
+import { ensureRuntimeBuilt, fixture, type DevProcess } from './helpers.ts';
 
 let dev: DevProcess;
 let cdp: CdpClient;
 
 before(async () => {
   ensureRuntimeBuilt();
-  dev = await startDev([fixture('runtime-uncaught'), '--port', '0', '--inspect=0', '--instances', '1']);
-  const wsUrl = (await dev.waitFor('stderr', /^Debugger listening on (ws:\/\/127\.0\.0\.1:\d+\/[0-9a-f-]+)$/m))[1] as string;
-  cdp = await CdpClient.connect(wsUrl);
-  await cdp.send('Runtime.enable');
-  await cdp.send('Debugger.enable');
+  ({ dev, cdp } = await startWithInspector([fixture('runtime-uncaught'), '--instances', '1']));
   await cdp.send('Debugger.setPauseOnExceptions', { state: 'uncaught' });
 });
 after(async () => {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { CdpClient } from './cdp.ts';
+import { CdpClient, debuggerUrl } from './cdp.ts';
 import { ensureRuntimeBuilt, repoRoot, startDev, type DevProcess } from './helpers.ts';
 
 let dev: DevProcess;
@@ -12,7 +12,7 @@ let wsUrl: string;
 before(async () => {
   ensureRuntimeBuilt();
   dev = await startDev([path.join(repoRoot, 'examples/hello'), '--port', '0', '--inspect-wait=0', '--instances', '1']);
-  wsUrl = (await dev.waitFor('stderr', /^Debugger listening on (ws:\/\/127\.0\.0\.1:\d+\/[0-9a-f-]+)$/m))[1] as string;
+  wsUrl = await debuggerUrl(dev);
   await dev.waitFor('stderr', /^Requests wait for a debugger to attach \(--inspect-wait\)$/m);
 });
 after(async () => assert.equal(await dev.stop(), 0));

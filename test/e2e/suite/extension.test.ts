@@ -7,7 +7,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, BREAKPOINT_TEXT, MUTABLE_GLOBAL_STATE, FLOATING_PROMISE, STATE_ENTRY, studioApi, workspaceFolder, inWorkspace, lineOf, sendRequest, waitForEvent, codeOf, isStudio, waitForDiagnostics, quickFixesAt, editThenRestore, within, DapRecorder, DebugSessions } from './support.ts';
+import { EXTENSION_ID, BREAKPOINT_TEXT, MUTABLE_GLOBAL_STATE, FLOATING_PROMISE, STATE_ENTRY, studioApi, workspaceFolder, inWorkspace, lineOf, sendRequest, waitForEvent, codeOf, isStudio, waitForDiagnostics, quickFixesAt, editThenRestore, within, DapRecorder, DebugSessions, startWorker } from './support.ts';
 
 suite('Worker Studio in VS Code', () => {
   let dap: DapRecorder;
@@ -265,10 +265,7 @@ suite('Worker Studio in VS Code', () => {
   test('a sidecar that dies (SIGKILL) leaves the worker list', async () => {
     const api = studioApi();
     assert.deepEqual(api.workers(), [], 'needs no running worker');
-    const hello = inWorkspace('hello').fsPath;
-    const listed = waitForEvent(api.onDidChangeWorkers, () => api.workers()[0], 45_000, () => `workerStudio.start ${hello} listed no worker (see the Worker Studio log)`);
-    await within(Promise.resolve(vscode.commands.executeCommand('workerStudio.start', hello)), 45_000, () => `workerStudio.start ${hello}`);
-    const worker = await listed;
+    const worker = await startWorker(inWorkspace('hello').fsPath);
     assert.ok(worker.pid, `the started worker has no pid: ${JSON.stringify(worker)}`);
     assert.equal(api.workerUrl(), worker.url);
 

@@ -7,12 +7,13 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { HTTP_DIAGNOSTIC_SOURCE } from '../../../client/src/httpFileDiagnostics.ts';
 import type { HttpRequestOutcome } from '../../../client/src/httpFiles.ts';
-import { editThenRestore, inWorkspace, lineOf, studioApi, waitForDiagnostics, waitForEvent, within } from './support.ts';
+import { PANEL } from '../ui/wire.ts';
+import { editThenRestore, inWorkspace, lineOf, waitForDiagnostics, within, startWorker, stopWorkers } from './support.ts';
 import { ui, uiTest } from './ui.ts';
 
 const REQUESTS = () => inWorkspace('requests.http');
-const HTTP_DIAGNOSTIC_SOURCE = 'worker-studio-http';
 
 /** The lenses VS Code shows for the file now (every provider's: only ours is registered for `http`). */
 async function lensesOf(file: vscode.Uri): Promise<vscode.CodeLens[]> {
@@ -45,17 +46,12 @@ suite('.http files', () => {
 
   suiteSetup(async () => {
     // The lens's text depends on whether a worker runs: begin with none (the suites before this one may have left one).
-    const api = studioApi();
-    await vscode.commands.executeCommand('workerStudio.stop');
-    await waitForEvent(api.onDidChangeWorkers, () => (api.workers().length === 0 ? true : undefined), 20_000, () => `workers still running: ${JSON.stringify(api.workers())}`);
+    await stopWorkers();
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(REQUESTS()));
   });
 
   suiteTeardown(async () => {
-    if (!startedHere) return;
-    const api = studioApi();
-    await vscode.commands.executeCommand('workerStudio.stop');
-    await waitForEvent(api.onDidChangeWorkers, () => (api.workers().length === 0 ? true : undefined), 20_000, () => `workers still running after workerStudio.stop: ${JSON.stringify(api.workers())}`);
+    if (startedHere) await stopWorkers();
   });
 
   test('requests.http opens as the http language and the workbench tokenizes it with the extension grammar', async () => {
@@ -94,11 +90,7 @@ suite('.http files', () => {
   });
 
   test('once hello runs, the lenses send: GET / answers 200 with hello’s greeting', async () => {
-    const api = studioApi();
-    const hello = inWorkspace('hello').fsPath;
-    const listed = waitForEvent(api.onDidChangeWorkers, () => api.workers()[0], 45_000, () => `workerStudio.start ${hello} listed no worker (see the Worker Studio log)`);
-    await within(Promise.resolve(vscode.commands.executeCommand('workerStudio.start', hello)), 45_000, () => `workerStudio.start ${hello}`);
-    await listed;
+    await startWorker(inWorkspace('hello').fsPath);
     startedHere = true;
 
     const lenses = await lensesOf(REQUESTS());
@@ -177,7 +169,7 @@ suite('.http files', () => {
     const outcome = await runLensAt(lineOf(REQUESTS(), 'GET /{{resource}}?id={{id}}'));
     assert.equal(outcome.result?.status, 200, `the request failed: ${outcome.error ?? outcome.result?.body}`);
     // Waits (in the page) for the panel's history to list this exchange; the same message shows it as the response.
-    const items = await ui<string[]>('webview.texts', { webview: 'form#request', selector: '#history .history-item:has-text("/things?id=42")' });
+    const items = await ui<string[]>('webview.texts', { webview: PANEL, selector: '#history .history-item:has-text("/things?id=42")' });
     assert.match(items[0] ?? '', /GET\s+\/things\?id=42\s+200/, `history items: ${JSON.stringify(items)}`);
     const shown = await ui<{ status: string; bodyView: string; jsonKeys: string[] }>('panel.read');
     assert.match(shown.status, /200/, `the panel shows status "${shown.status}"`);

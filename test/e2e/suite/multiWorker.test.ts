@@ -4,24 +4,15 @@
  * reach it — the extension's path to `worker-studio dev -c web -c api`.
  */
 import * as assert from 'node:assert/strict';
-import * as vscode from 'vscode';
-import { inWorkspace, studioApi, waitForEvent, within } from './support.ts';
+import { inWorkspace, studioApi, startWorker, stopWorkers } from './support.ts';
 
 suite('Workers bound to each other across folders', () => {
-  const stopAll = async () => {
-    const api = studioApi();
-    await vscode.commands.executeCommand('workerStudio.stop');
-    await waitForEvent(api.onDidChangeWorkers, () => (api.workers().length === 0 ? true : undefined), 20_000, () => `workers still running: ${JSON.stringify(api.workers())}`);
-  };
-  suiteSetup(stopAll);
-  suiteTeardown(stopAll);
+  suiteSetup(stopWorkers);
+  suiteTeardown(stopWorkers);
 
   test('starting multi/web also runs multi/api in its sidecar: RPC, fetch and a Durable Object of api work from web', async () => {
     const api = studioApi();
-    const web = inWorkspace('multi', 'web').fsPath;
-    const listed = waitForEvent(api.onDidChangeWorkers, () => api.workers()[0], 45_000, () => `workerStudio.start ${web} listed no worker (see the Worker Studio log)`);
-    await within(Promise.resolve(vscode.commands.executeCommand('workerStudio.start', web)), 45_000, () => `workerStudio.start ${web}`);
-    const { url } = await listed;
+    const { url } = await startWorker(inWorkspace('multi', 'web').fsPath);
     assert.equal(api.workers().length, 1, 'one sidecar for both workers');
 
     const rpc = (await (await fetch(`${url}/rpc`)).json()) as { add: number; admin: string };

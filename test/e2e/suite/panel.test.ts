@@ -10,7 +10,8 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RequestRecord, SendRequestResult } from '../../../common/protocol.ts';
 import type { PanelSnapshot } from '../ui/panelScenarios.ts';
-import { inWorkspace, lineOf, sendRequest, studioApi, waitForEvent, within } from './support.ts';
+import { PANEL } from '../ui/wire.ts';
+import { inWorkspace, lineOf, sendRequest, studioApi, waitForEvent, startWorker } from './support.ts';
 import { ui, uiAbsent, uiTest } from './ui.ts';
 
 interface Timeline {
@@ -36,10 +37,7 @@ suite('Request panel', () => {
     const api = studioApi();
     subscriptions.push(api.onDidCompleteRequest((record) => records.push(record)));
     assert.deepEqual(api.workers(), [], 'needs no running worker (the earlier suites stop theirs)');
-    const panelWorker = inWorkspace('panel').fsPath;
-    const listed = waitForEvent(api.onDidChangeWorkers, () => api.workers()[0], 45_000, () => `workerStudio.start ${panelWorker} listed no worker (see the Worker Studio log)`);
-    await within(Promise.resolve(vscode.commands.executeCommand('workerStudio.start', panelWorker)), 45_000, () => `workerStudio.start ${panelWorker}`);
-    await listed;
+    await startWorker(inWorkspace('panel').fsPath);
     await vscode.commands.executeCommand('workerStudio.requestPanel.focus');
     if (!uiAbsent) {
       // A bigger window and a wider side bar: room for the panel's rows and the waterfall, as in real use (and the
@@ -118,7 +116,7 @@ suite('Request panel', () => {
     // The waitUntil bar starts where the response ended: after the start of the axis.
     assert.ok(waitUntil.bars[0] && waitUntil.bars[0].left > 0, `the waitUntil bar starts at the response's end: ${described}`);
     assert.deepEqual(timeline.console, ['chain: answered', 'chain: waitUntil done'], described);
-    if (SCREENSHOTS) await ui('page.screenshot', { file: path.join(SCREENSHOTS, 'waterfall.png'), selector: '#response', webview: 'form#request' });
+    if (SCREENSHOTS) await ui('page.screenshot', { file: path.join(SCREENSHOTS, 'waterfall.png'), selector: '#response', webview: PANEL });
     await ui('panel.tab', { tab: 'body' });
   });
 

@@ -258,3 +258,24 @@ export class DebugSessions implements vscode.Disposable {
     for (const subscription of this.subscriptions) subscription.dispose();
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Starting and stopping workers as the commands do.
+
+type ListedWorker = ReturnType<WorkerStudioApi['workers']>[number];
+
+/** Starts the worker of `folder` (a path) with workerStudio.start; answers it once it is listed. */
+export async function startWorker(folder: string): Promise<ListedWorker> {
+  const api = studioApi();
+  const listed = waitForEvent(api.onDidChangeWorkers, () => api.workers()[0], 45_000, () => `workerStudio.start ${folder} listed no worker (see the Worker Studio log)`);
+  await within(Promise.resolve(vscode.commands.executeCommand('workerStudio.start', folder)), 45_000, () => `workerStudio.start ${folder}`);
+  return listed;
+}
+
+/** Stops every worker with workerStudio.stop (nothing when none runs) and resolves once none is listed. */
+export async function stopWorkers(): Promise<void> {
+  const api = studioApi();
+  const gone = waitForEvent(api.onDidChangeWorkers, () => (api.workers().length === 0 ? true : undefined), 20_000, () => `workers still running after workerStudio.stop: ${JSON.stringify(api.workers())}`);
+  await vscode.commands.executeCommand('workerStudio.stop');
+  await gone;
+}

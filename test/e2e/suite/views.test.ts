@@ -12,7 +12,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { InstanceStats, RequestRecord } from '../../../common/protocol.ts';
 import type { WorkersTreeNode } from '../../../client/src/workersView.ts';
-import { inWorkspace, sendRequest, showNotificationsCenter, studioApi, waitForEvent, within } from './support.ts';
+import { inWorkspace, sendRequest, showNotificationsCenter, studioApi, waitForEvent, within, startWorker, stopWorkers } from './support.ts';
 import { ui, uiTest } from './ui.ts';
 
 type Api = ReturnType<typeof studioApi>;
@@ -36,20 +36,6 @@ async function readTree(api: Api): Promise<{ worker: WorkersTreeNode; instances:
 
 const figures = (instances: InstanceNode[]) => instances.map(({ stats }) => `#${stats.instance}: ${JSON.stringify(stats)}`).join(' | ');
 
-/** Starts hello with workerStudio.start and waits until it is listed; answers it. */
-async function startHello(api: Api): Promise<{ url: string; pid: number | undefined }> {
-  const listed = waitForEvent(api.onDidChangeWorkers, () => api.workers()[0], 45_000, () => `workerStudio.start ${hello()} listed no worker (see the Worker Studio log)`);
-  await within(Promise.resolve(vscode.commands.executeCommand('workerStudio.start', hello())), 45_000, () => `workerStudio.start ${hello()}`);
-  return listed;
-}
-
-async function stopAll(api: Api): Promise<void> {
-  if (api.workers().length === 0) return;
-  const gone = waitForEvent(api.onDidChangeWorkers, () => (api.workers().length === 0 ? true : undefined), 20_000, () => `workers still running: ${JSON.stringify(api.workers())}`);
-  await vscode.commands.executeCommand('workerStudio.stop');
-  await gone;
-}
-
 /** The program a process was started as (argv[0]): which Node the sidecar runs on. */
 const argv0 = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
 
@@ -59,18 +45,18 @@ suite('Workers view, status bar, notifications and settings', () => {
 
   suiteSetup(async () => {
     api = studioApi();
-    await stopAll(api);
+    await stopWorkers();
   });
 
   teardown(async () => {
-    await stopAll(api);
+    await stopWorkers();
     for (const key of ['instances', 'nodePath']) {
       if (config().inspect(key)?.workspaceValue !== undefined) await config().update(key, undefined, vscode.ConfigurationTarget.Workspace);
     }
   });
 
   test('the tree shows the running worker and its instances, whose counts follow the requests they serve', async () => {
-    const worker = await startHello(api);
+    const worker = await startWorker(hello());
     let { worker: node, instances } = await readTree(api);
     const item = await api.workersTree.getTreeItem(node);
     assert.equal(item.label, 'hello');
@@ -103,7 +89,7 @@ suite('Workers view, status bar, notifications and settings', () => {
   });
 
   test('evicting from the tree resets that instance (its eviction counted); "Evict All Instances" resets both', async () => {
-    await startHello(api);
+    await startWorker(hello());
     for (let i = 1; i <= 2; i++) await sendRequest({ method: 'GET', path: `/json?evict=${i}` });
     let { worker, instances } = await readTree(api);
     const before = instances.find(({ stats }) => stats.instance === 1)!;
@@ -122,7 +108,7 @@ suite('Workers view, status bar, notifications and settings', () => {
   });
 
   test('"Restart Worker" on the tree\'s worker starts a new sidecar for the same folder; "Open Worker Config" opens its wrangler.toml', async () => {
-    const before = await startHello(api);
+    const before = await startWorker(hello());
     const { worker } = await readTree(api);
     const restarted = waitForEvent(api.onDidChangeWorkers, () => api.workers().find((w) => w.pid !== before.pid), 45_000, () => `no new worker after Restart Worker: ${JSON.stringify(api.workers())}`);
     await within(Promise.resolve(vscode.commands.executeCommand('workerStudio.restart', worker)), 45_000, () => 'workerStudio.restart');
@@ -142,7 +128,7 @@ suite('Workers view, status bar, notifications and settings', () => {
     const recording = api.onDidChangeStatusBar(() => texts.push(api.statusBar().text));
     let worker;
     try {
-      worker = await startHello(api);
+      worker = await startWorker(hello());
     } finally {
       recording.dispose();
     }
@@ -155,12 +141,12 @@ suite('Workers view, status bar, notifications and settings', () => {
     assert.equal(api.statusBar().text, `$(radio-tower) ${host}`);
     assert.equal(api.statusBar().command, 'workerStudio.requestPanel.focus');
     assert.match(api.statusBar().tooltip, new RegExp(`on ${worker.url.replace(/[.]/g, '\\.')}`));
-    await stopAll(api);
+    await stopWorkers();
     assert.equal(api.statusBar().text, '$(circle-slash) Worker stopped');
   });
 
   uiTest('the status-bar item in the workbench shows the URL, the Workers view renders the tree (screenshot), the output logs each request', async () => {
-    const worker = await startHello(api);
+    const worker = await startWorker(hello());
     const host = worker.url.replace('http://', '');
     const text = await ui<string>('workbench.waitForText', { selector: STATUS_ITEM, hasText: host });
     assert.ok(text.includes(host), `status bar: ${text}`);
@@ -198,7 +184,7 @@ suite('Workers view, status bar, notifications and settings', () => {
   });
 
   uiTest('changing workerStudio.instances offers "Restart"; the restarted worker has that many instances', async () => {
-    const before = await startHello(api);
+    const before = await startWorker(hello());
     await config().update('instances', 3, vscode.ConfigurationTarget.Workspace);
     await showNotificationsCenter();
     const restarted = waitForEvent(api.onDidChangeWorkers, () => api.workers().find((w) => w.pid !== before.pid), 45_000, () => `no new worker after Restart: ${JSON.stringify(api.workers())}`);
@@ -223,20 +209,20 @@ suite('Workers view, status bar, notifications and settings', () => {
 
     await config().update('nodePath', refused, vscode.ConfigurationTarget.Workspace);
     await showNotificationsCenter();
-    let starting = startHello(api);
+    let starting = startWorker(hello());
     const question = await ui<{ message: string; buttons: string[] }>('notification.click', { text: refused, button: "Don't Allow" });
     assert.match(question.message, /workspace's settings set workerStudio\.nodePath/);
     let worker = await starting;
     assert.notEqual(argv0(worker.pid!), refused, 'the refused program ran the worker');
-    await stopAll(api);
+    await stopWorkers();
     // Remembered: no question this time (the start would wait for an answer), and still not that program.
-    worker = await startHello(api);
+    worker = await startWorker(hello());
     assert.notEqual(argv0(worker.pid!), refused, 'the refused program ran the worker on the second start');
-    await stopAll(api);
+    await stopWorkers();
 
     await config().update('nodePath', allowed, vscode.ConfigurationTarget.Workspace);
     await showNotificationsCenter(); // (it closed when its last notification was answered)
-    starting = startHello(api);
+    starting = startWorker(hello());
     await ui('notification.click', { text: allowed, button: 'Allow' });
     worker = await starting;
     assert.equal(argv0(worker.pid!), allowed, 'the allowed program did not run the worker');

@@ -32,22 +32,6 @@ const screenshot: Scenario = async ({ page, remaining, step }, args) => {
   return { file, width: box?.width, height: box?.height };
 };
 
-/** `{ webview, selector }`: clicks `selector` in the webview that has `webview`. */
-const click: Scenario = async ({ page, remaining, step }, args) => {
-  const frame = await frameWith(page, stringArg(args, 'webview'), remaining());
-  step(`clicking ${stringArg(args, 'selector')}`);
-  await frame.click(stringArg(args, 'selector'), { timeout: remaining() });
-  return null;
-};
-
-/** `{ webview, selector, value }`: fills an input or textarea. */
-const fill: Scenario = async ({ page, remaining, step }, args) => {
-  const frame = await frameWith(page, stringArg(args, 'webview'), remaining());
-  step(`filling ${stringArg(args, 'selector')}`);
-  await frame.fill(stringArg(args, 'selector'), stringArg(args, 'value'), { timeout: remaining() });
-  return null;
-};
-
 /** `{ webview, selector }`: the text of every element matching `selector` (after the first one is attached). */
 const texts: Scenario = async ({ page, remaining, step }, args) => {
   const frame = await frameWith(page, stringArg(args, 'webview'), remaining());
@@ -125,7 +109,5 @@ export const pageScenarios: Record<string, Scenario> = {
   'page.sidebarWidth': sidebarWidth,
   'page.expandView': expandView,
   'page.screenshot': screenshot,
-  'webview.click': click,
-  'webview.fill': fill,
   'webview.texts': texts,
 };

@@ -4,13 +4,11 @@
 import type { Frame, Locator } from 'playwright-core';
 import { frameWith } from './frames.ts';
 import { optionalStringArg, stringArg, type Scenario, type ScenarioContext } from './scenario.ts';
+import { PANEL } from './wire.ts';
 
 // The functions given to frame.evaluate / waitForFunction run in the webview's page, not here: this file is checked
 // without the DOM library, so they see the page through this loose declaration.
 declare const document: any;
-
-/** Only the request panel's document has it. */
-export const PANEL = 'form#request';
 
 /** Set on a panel page by `panel.mark`: a reloaded page does not have it. */
 const MARK = 'data-e2e-marked';
@@ -215,9 +213,6 @@ const importCurl: Scenario = async (context, args) => {
   return error ? { error } : formState(frame);
 };
 
-/** `{}`: the request in the form. */
-const form: Scenario = async (context) => formState(await panelFrame(context));
-
 /** `{}`: clicks Copy as cURL and answers the panel's notice (`Copied: curl …`). */
 const copyCurl: Scenario = async (context) => {
   const frame = await panelFrame(context);
@@ -373,7 +368,6 @@ export const panelScenarios: Record<string, Scenario> = {
   'panel.timeline': timeline,
   'panel.lists': lists,
   'panel.importCurl': importCurl,
-  'panel.form': form,
   'panel.copyCurl': copyCurl,
   'panel.fireScheduled': fireScheduled,
   'panel.fireQueue': fireQueue,

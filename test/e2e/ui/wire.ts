@@ -6,6 +6,9 @@ export const DRIVER_ENV = 'WORKER_STUDIO_E2E_DRIVER';
 /** Set instead of DRIVER_ENV when the host cannot be driven: why (shown in the failure of a test that needs the driver). */
 export const DRIVER_ABSENT_ENV = 'WORKER_STUDIO_E2E_DRIVER_ABSENT';
 
+/** What finds the request panel's webview among the workbench's frames (scenarios' `webview` argument). */
+export const PANEL = 'form#request';
+
 export interface UiRequest {
   scenario: string;
   args: Record<string, unknown>;
