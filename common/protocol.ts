@@ -285,8 +285,11 @@ export type PanelToExtension =
 /** Messages the extension posts to the request panel. */
 export type ExtensionToPanel =
   | { type: 'worker'; worker: PanelWorker | undefined }
-  /** Everything the panel lists: sent on `ready` and whenever saved requests or environments change. */
-  | { type: 'state'; history: PanelExchange[]; saved: SavedRequest[]; environments: string[]; environment: string | undefined }
+  /**
+   * Everything the panel lists: sent on `ready` and whenever saved requests or environments change. `history` only
+   * on `ready` and when it is cleared (it can be large); absent: the panel's history stands.
+   */
+  | { type: 'state'; history?: PanelExchange[]; saved: SavedRequest[]; environments: string[]; environment: string | undefined }
   /** A new exchange (sent from the panel, or shown by workerStudio.showRequestInPanel): add it to history and show it. */
   | { type: 'exchange'; exchange: PanelExchange }
   /** The runtime's record of an exchange arrived: its timeline and console lines. */

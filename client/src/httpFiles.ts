@@ -83,7 +83,7 @@ class SendRequestLenses implements vscode.CodeLensProvider, vscode.Disposable {
 
 /** The lens shown while no worker runs: it says so and starts the worker of the file's folder (or the only one). */
 async function startCommandFor(file: vscode.Uri): Promise<vscode.Command> {
-  const folder = workerFolderOf(file)?.path ?? (await onlyWorkerFolder());
+  const folder = await folderToStart(file);
   return {
     title: '$(debug-start) No worker running: Start Worker',
     tooltip: folder ? `Start the worker in ${folder}, then send requests from here` : 'Start a worker, then send requests from here',
@@ -92,7 +92,10 @@ async function startCommandFor(file: vscode.Uri): Promise<vscode.Command> {
   };
 }
 
-async function onlyWorkerFolder(): Promise<string | undefined> {
+/** The worker a `.http` file means: its own folder's, else the workspace's only one. */
+async function folderToStart(file: vscode.Uri): Promise<string | undefined> {
+  const own = workerFolderOf(file);
+  if (own) return own.path;
   const folders = await workerFolders();
   return folders.length === 1 ? folders[0]!.path : undefined;
 }
@@ -143,7 +146,7 @@ function buildRequest(file: HttpFile, line: number, label: string, workers: Work
 async function offerToStart(message: string, file: vscode.Uri): Promise<void> {
   const choice = await vscode.window.showWarningMessage(message, 'Start Worker');
   if (choice !== 'Start Worker') return;
-  const folder = workerFolderOf(file)?.path ?? (await onlyWorkerFolder());
+  const folder = await folderToStart(file);
   await vscode.commands.executeCommand('workerStudio.start', ...(folder ? [folder] : []));
 }
 

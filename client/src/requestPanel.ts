@@ -107,7 +107,7 @@ class RequestPanelProvider implements vscode.WebviewViewProvider, vscode.Disposa
         case 'ready':
           this.ready = true;
           this.postWorker();
-          this.postState();
+          this.postState({ withHistory: true });
           for (const queued of this.pending.splice(0)) this.post(queued);
           return;
         case 'send':
@@ -137,7 +137,7 @@ class RequestPanelProvider implements vscode.WebviewViewProvider, vscode.Disposa
           return;
         case 'clearHistory':
           await this.store.clearHistory();
-          this.postState();
+          this.postState({ withHistory: true });
           return;
         case 'trigger':
           try {
@@ -203,10 +203,12 @@ class RequestPanelProvider implements vscode.WebviewViewProvider, vscode.Disposa
     this.post({ type: 'worker', worker: worker ? panelWorker(worker.info) : undefined });
   }
 
-  private postState(): void {
+  /** The lists; the history only when the page needs it whole (a new page, a cleared history). */
+  private postState({ withHistory = false } = {}): void {
     const environments = panelEnvironmentNames();
     const picked = this.store.environment();
-    this.post({ type: 'state', history: this.store.history(), saved: this.store.saved(), environments, environment: picked && environments.includes(picked) ? picked : undefined });
+    const environment = picked && environments.includes(picked) ? picked : undefined;
+    this.post({ type: 'state', ...(withHistory ? { history: this.store.history() } : {}), saved: this.store.saved(), environments, environment });
   }
 
   private notice(level: 'info' | 'error', message: string): void {

@@ -58,10 +58,10 @@ window.addEventListener('message', (event: MessageEvent<ExtensionToPanel>) => {
       events.setWorker(message.worker);
       break;
     case 'state':
-      history.setHistory(message.history);
+      if (message.history) history.setHistory(message.history);
       history.setSaved(message.saved);
       environment.set(message.environments, message.environment);
-      if (!restored && message.history[0]) response.show(message.history[0]);
+      if (!restored && message.history?.[0]) response.show(message.history[0]);
       restored = true;
       break;
     case 'exchange':
