@@ -18,7 +18,8 @@
  *
  * Other env: WORKER_STUDIO_E2E_TIMEOUT (seconds for everything, default 900), WORKER_STUDIO_E2E_KEEP=1 (keep the temp dir),
  * WORKER_STUDIO_E2E_VSIX=0 (skip the VSIX check; ignored when CI=true), WORKER_STUDIO_VSCODE_VERSION (electron; default stable),
- * WORKER_STUDIO_E2E_EXTENSION (another extension build to test; paths.ts).
+ * WORKER_STUDIO_E2E_EXTENSION (another extension build to test; paths.ts), WORKER_STUDIO_E2E_FILES=a.test.ts,b.test.ts (only
+ * those suite files; a run left with none is not started: suite/files.ts).
  * The extension host gets WORKER_STUDIO_NODE = this Node (>= 24) so the sidecar never falls back to an older Node.
  *
  * Elsewhere: processes.ts (cleanup, process groups, the temp dir), report.ts (progress lines and failure diagnostics).
@@ -28,10 +29,11 @@ import path from 'node:path';
 import { fixture, repoRoot } from '../repo.ts';
 import { runCodeServer } from './hosts/codeServer.ts';
 import { runElectron } from './hosts/electron.ts';
-import { selectHost } from './hosts/select.ts';
+import { selectHost, type Host } from './hosts/select.ts';
 import { extensionUnderTest, helloExample, suiteEntry } from './paths.ts';
 import { cleanup, exitAfterCleanup, exitOnSignals, makeWorkDir, onCleanup } from './processes.ts';
 import { clearDiagnostics, Failure, log, printDiagnostics, seconds } from './report.ts';
+import { selectedFiles } from './suite/files.ts';
 import { runTrustSuite } from './trustRun.ts';
 import { startUiDriver, type UiDriver } from './ui/driver.ts';
 import { DRIVER_ABSENT_ENV, DRIVER_ENV } from './ui/wire.ts';
@@ -58,33 +60,11 @@ function makeWorkspace(work: string): string {
   return workspace;
 }
 
-async function main(): Promise<number> {
-  const started = performance.now();
-  const nodeBin = node24();
-  if (!existsSync(suiteEntry)) throw new Failure(`${path.relative(repoRoot, suiteEntry)} is missing: build first (node esbuild.mjs, or node esbuild.mjs e2e)`);
-  const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { main?: string };
-  if (manifest.main && !existsSync(path.join(repoRoot, manifest.main))) log(`warning: ${manifest.main} is not built: the extension cannot activate`);
-
-  const timeoutS = Number(process.env.WORKER_STUDIO_E2E_TIMEOUT ?? 900);
-  const timer = setTimeout(() => {
-    console.error(`[e2e] FAILED: timed out after ${timeoutS} s (WORKER_STUDIO_E2E_TIMEOUT); killing everything`);
-    printDiagnostics();
-    void exitAfterCleanup(1);
-  }, timeoutS * 1000);
-  timer.unref();
-
-  const host = await selectHost();
-  if (host.kind === 'none') {
-    if (CI) throw new Failure(`no VS Code host can run here (CI never skips): ${host.reason}`);
-    log(`SKIPPED: no VS Code host can run here: ${host.reason}`);
-    return 0;
-  }
-
-  const work = makeWorkDir();
-  const workspace = makeWorkspace(work);
-  const screenshots = path.resolve(process.env.WORKER_STUDIO_E2E_SCREENSHOTS ?? path.join(work, 'screenshots'));
-  const env: Record<string, string> = { WORKER_STUDIO_NODE: nodeBin, WORKER_STUDIO_E2E_SCREENSHOTS: screenshots };
-  log(`host ${host.kind}; workspace ${workspace}`);
+/** The suite in the workbench of the workspace (with the UI driver on code-server); answers its failure, if any. */
+async function runMainSuite(
+  host: Host,
+  { work, workspace, nodeBin, screenshots, env }: { work: string; workspace: string; nodeBin: string; screenshots: string; env: Record<string, string> },
+): Promise<string | undefined> {
   let driver: UiDriver | undefined;
   if (host.kind === 'code-server') {
     driver = await startUiDriver();
@@ -114,20 +94,55 @@ async function main(): Promise<number> {
           nodeBin,
         );
   log(`suite (${host.kind}): exit ${code} in ${seconds(suiteStarted)}`);
-  const failures: string[] = [];
-  if (code !== 0) {
-    printDiagnostics();
-    failures.push(`the E2E suite failed (exit ${code}); see the test output above`);
-  }
+  if (code !== 0) printDiagnostics();
   if (driver) {
     const { ran, failed } = driver.counts();
     log(`ui driver: ${ran} scenario(s) ran, ${failed} failed`);
   }
   clearDiagnostics();
   await cleanup(); // stop the suite's code-server before the next one
+  return code === 0 ? undefined : `the E2E suite failed (exit ${code}); see the test output above`;
+}
+
+async function main(): Promise<number> {
+  const started = performance.now();
+  const nodeBin = node24();
+  if (!existsSync(suiteEntry)) throw new Failure(`${path.relative(repoRoot, suiteEntry)} is missing: build first (node esbuild.mjs, or node esbuild.mjs e2e)`);
+  const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { main?: string };
+  if (manifest.main && !existsSync(path.join(repoRoot, manifest.main))) log(`warning: ${manifest.main} is not built: the extension cannot activate`);
+
+  const timeoutS = Number(process.env.WORKER_STUDIO_E2E_TIMEOUT ?? 900);
+  const timer = setTimeout(() => {
+    console.error(`[e2e] FAILED: timed out after ${timeoutS} s (WORKER_STUDIO_E2E_TIMEOUT); killing everything`);
+    printDiagnostics();
+    void exitAfterCleanup(1);
+  }, timeoutS * 1000);
+  timer.unref();
+
+  const host = await selectHost();
+  if (host.kind === 'none') {
+    if (CI) throw new Failure(`no VS Code host can run here (CI never skips): ${host.reason}`);
+    log(`SKIPPED: no VS Code host can run here: ${host.reason}`);
+    return 0;
+  }
+
+  const work = makeWorkDir();
+  const workspace = makeWorkspace(work);
+  const screenshots = path.resolve(process.env.WORKER_STUDIO_E2E_SCREENSHOTS ?? path.join(work, 'screenshots'));
+  const env: Record<string, string> = { WORKER_STUDIO_NODE: nodeBin, WORKER_STUDIO_E2E_SCREENSHOTS: screenshots };
+  log(`host ${host.kind}; workspace ${workspace}`);
+  const failures: string[] = [];
+  // WORKER_STUDIO_E2E_FILES may leave a run with no file: that run is not started.
+  if (selectedFiles('main').length === 0) log('suite: no file of it is selected (WORKER_STUDIO_E2E_FILES)');
+  else {
+    const failure = await runMainSuite(host, { work, workspace, nodeBin, screenshots, env });
+    if (failure) failures.push(failure);
+  }
 
   // Workspace trust: the same workspace, opened untrusted, in a second short run (trustRun.ts).
-  if (host.kind === 'code-server') {
+  if (selectedFiles('trust').length === 0) {
+    log('trust suite: no file of it is selected (WORKER_STUDIO_E2E_FILES)');
+  } else if (host.kind === 'code-server') {
     const trustCode = await runTrustSuite({ host, work, workspace, nodeBin, extensionDevelopmentPath: extensionUnderTest, extensionTestsPath: suiteEntry, env });
     if (trustCode !== 0) {
       printDiagnostics();
